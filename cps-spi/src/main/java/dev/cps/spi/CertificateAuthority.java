@@ -1,0 +1,35 @@
+package dev.cps.spi;
+
+import java.util.Optional;
+
+/**
+ * A certificate authority the engine orders from. Calls may throw {@link CaUnavailableException}
+ * (retried with backoff) or {@link CaRejectedException} (the change fails with the CA's reason).
+ *
+ * <p>Implementations are called from several worker threads at once, for different orders.
+ */
+public interface CertificateAuthority {
+
+  /** Names this CA in enrollments ({@link EnrollmentRequest#certificateAuthority()}) and orders. */
+  String id();
+
+  /** Places an order. Same {@link OrderRequest#requestId()}, same order, where the CA can. */
+  OrderRef submit(OrderRequest request);
+
+  /** Reports how the order stands, with any DV challenges still awaiting a response. */
+  OrderStatus status(OrderRef order);
+
+  /** Tells the CA that these challenges are in place and may be validated now. */
+  void challengesReady(OrderRef order, java.util.List<Challenge> challenges);
+
+  /** Hands out the issued chain, leaf first. Only after {@link OrderStatus.Issued}. */
+  CertificateChain retrieve(OrderRef order);
+
+  /** Withdraws an order that is no longer wanted. Best effort. */
+  void cancel(OrderRef order);
+
+  /** When the CA would like this certificate renewed, if it says. */
+  default Optional<RenewalWindow> renewalWindow(CertificateChain certificate) {
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,22 @@
+package dev.cps.spi;
+
+/**
+ * Post-verification warnings: differences between what was asked for and what the CA issued, or
+ * between the enrollment now and when it was submitted. Codes are stable; hosts may match on them.
+ */
+public enum WarningCode {
+  CSR_VS_CERTIFICATE_CN_MISMATCH,
+  CSR_VS_CERTIFICATE_SAN_MISSING,
+  CSR_VS_CERTIFICATE_SAN_ADDED,
+  CSR_VS_CERTIFICATE_O_FIELD_MISMATCH,
+  CSR_VS_CERTIFICATE_OU_FIELD_MISMATCH,
+  CSR_VS_CERTIFICATE_L_FIELD_MISMATCH,
+  CSR_VS_CERTIFICATE_ST_FIELD_MISMATCH,
+  CSR_VS_CERTIFICATE_C_FIELD_MISMATCH,
+  TRUST_CHAIN_UNSORTED,
+  TRUST_CHAIN_INCOMPLETE,
+  CERTIFICATE_EXPIRATION_TOO_SHORT,
+  CERTIFICATE_NOT_YET_VALID,
+  CERTIFICATE_KEY_USAGE_UNSUITABLE,
+  ENROLLMENT_CHANGED_SINCE_SUBMISSION
+}
