@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * next side effect; the states that wait for a person say so through {@link #inputNeeded()}.
  *
  * <pre>
- * KeyPending -> CsrReady -> Validating -> [AwaitingChallenges ->] Validating
+ * KeyPending -> CsrReady -> Validating -> [[AwaitingChallenges ->] ChallengesInPlace ->] Validating
  *   -> [AwaitingWarningAcceptance ->] ReadyForStaging -> [AwaitingStagingTest | AwaitingDeploymentDate ->]
  *   ReadyForProduction -> Completed
  * any open state -> Cancelled | Failed
@@ -51,6 +51,15 @@ public sealed interface ChangeState {
     @Override
     public InputKind inputNeeded() {
       return InputKind.CHALLENGES;
+    }
+  }
+
+  /**
+   * The challenges are published, by a solver or by a person: the CA is told to validate them next.
+   */
+  record ChallengesInPlace(List<Challenge> challenges) implements ChangeState {
+    public ChallengesInPlace {
+      challenges = List.copyOf(challenges);
     }
   }
 

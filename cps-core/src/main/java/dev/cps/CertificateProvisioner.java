@@ -1,0 +1,97 @@
+package dev.cps;
+
+import dev.cps.spi.Change;
+import dev.cps.spi.ChangeId;
+import dev.cps.spi.DeployedCertificate;
+import dev.cps.spi.Enrollment;
+import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentRequest;
+import dev.cps.spi.InvalidRequestException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Takes certificates through their whole life: key, CSR, order, validation, verification,
+ * staging, production and renewal. Build one with {@link #builder()}.
+ *
+ * <p>Every method that takes a person's input names who gave it ({@code who}) for the change's
+ * timeline, and those that answer a change name the version the person saw ({@link ChangeRef}).
+ * All methods are thread-safe.
+ */
+public interface CertificateProvisioner extends AutoCloseable {
+
+  static ProvisionerBuilder builder() {
+    return new ProvisionerBuilder();
+  }
+
+  /**
+   * Stores a new enrollment and opens its first change.
+   *
+   * @throws InvalidRequestException if the request names a CA that is not configured; nothing is stored
+   */
+  Enrollment enroll(EnrollmentRequest request, String who);
+
+  Optional<Enrollment> enrollment(EnrollmentId id);
+
+  List<Enrollment> enrollments();
+
+  /**
+   * Replaces the enrollment's request. A change that alters the certificate (names, key, validation,
+   * organization, CA) opens a new change; a pending change refuses it unless {@code mode} is
+   * {@link UpdateMode#CANCEL_PENDING}. Other updates (contacts, staging, network settings) are
+   * stored without a new change.
+   *
+   * @throws ChangePendingException if a change is pending and {@code mode} refuses; nothing is stored
+   */
+  Enrollment update(EnrollmentId id, EnrollmentRequest request, UpdateMode mode, String who);
+
+  /** Cancels an open change; the CA's order is withdrawn. */
+  Change cancel(ChangeRef change, String who);
+
+  /** Accepts every post-verification warning: the change goes on to staging. */
+  Change acceptWarnings(ChangeRef change, String who);
+
+  /** Denies the post-verification warnings: the change is cancelled. */
+  Change denyWarnings(ChangeRef change, String who);
+
+  /** Acknowledges the test on staging (Always Test on Staging). */
+  Change acknowledgeStagingTest(ChangeRef change, String who);
+
+  /** Says the DV challenges shown by the change are in place: the CA validates them next. */
+  Change challengesInPlace(ChangeRef change, String who);
+
+  /**
+   * Sets, moves or (with {@code null}) clears the instant before which the change never goes to
+   * production.
+   */
+  Change setDeploymentDate(ChangeRef change, @Nullable Instant notBefore, String who);
+
+  /**
+   * Opens a renewal now instead of at the policy's instant.
+   *
+   * @throws ChangePendingException if a change is under way
+   */
+  Change renewNow(EnrollmentId id, String who);
+
+  /**
+   * Completes with the deployed certificate when the change reaches production, or exceptionally
+   * with {@link ChangeClosedException} if it is cancelled or fails.
+   */
+  CompletableFuture<DeployedCertificate> awaitProduction(EnrollmentId enrollment, ChangeId change);
+
+  /**
+   * Runs, on the calling thread and the worker pool, every step that is due now, and returns how
+   * many enrollments it worked on. Tests move a clock and call this.
+   */
+  int runDue();
+
+  /** Starts the background scheduler: due work runs by itself until {@link #close()}. */
+  void start();
+
+  /** Stops the background scheduler and the worker pool. The stores stay as they are. */
+  @Override
+  void close();
+}

@@ -1,0 +1,96 @@
+package dev.cps.internal.engine;
+
+import dev.cps.spi.Change;
+import dev.cps.spi.ChangeState;
+import dev.cps.spi.Enrollment;
+import dev.cps.spi.EnrollmentStore;
+import dev.cps.spi.ProvisioningEvent;
+import dev.cps.spi.TimelineEntry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Stores one step of a change: bumps the change's and the enrollment's versions, writes the
+ * timeline, recomputes the enrollment's next action for the due index, writes with an optimistic
+ * version check, and only then emits the events. A write that loses the race throws
+ * {@link dev.cps.spi.VersionConflictException} and emits nothing.
+ */
+final class ChangeWriter {
+  /** Closed changes kept on an enrollment beside the open one. */
+  static final int KEPT_CHANGES = 20;
+
+  private final EnrollmentStore store;
+  private final Clock clock;
+  private final Events events;
+
+  ChangeWriter(EnrollmentStore store, Clock clock, Events events) {
+    this.store = store;
+    this.clock = clock;
+    this.events = events;
+  }
+
+  /** One step of the change's life, described by a builder over the change as it was read. */
+  Enrollment write(Enrollment enrollment, Change before, Change.Builder after, String why, String who) {
+    return write(enrollment, before, after, why, who, UnaryOperator.identity(), List.of());
+  }
+
+  Enrollment write(Enrollment enrollment, Change before, Change.Builder after, String why, String who,
+      UnaryOperator<Enrollment.Builder> edit, List<ProvisioningEvent> extraEvents) {
+    Instant now = clock.instant();
+    Change draft = after.version(before.version() + 1).build();
+    List<ProvisioningEvent> emitted = new ArrayList<>();
+    Change.Builder stamped = draft.toBuilder();
+    boolean moved = !draft.state().equals(before.state());
+    if (moved) {
+      String what = before.state().name() + " -> " + draft.state().name() + (why.isEmpty() ? "" : ": " + why);
+      stamped.record(new TimelineEntry(now, what, who));
+      emitted.add(new ProvisioningEvent.Transitioned(
+          enrollment.id(), draft.id(), before.state().name(), draft.state().name(), who, now));
+    } else if (!why.isEmpty()) {
+      stamped.record(new TimelineEntry(now, why, who));
+    }
+    Change change = stamped.build();
+    if (moved && change.state().inputNeeded() != null) {
+      emitted.add(new ProvisioningEvent.InputNeeded(
+          enrollment.id(), change.id(), change.version(), change.state().inputNeeded(), now));
+    }
+    if (moved && change.state() instanceof ChangeState.Failed failed) {
+      emitted.add(new ProvisioningEvent.Failed(enrollment.id(), change.id(), failed.reason(), now));
+    }
+    emitted.addAll(extraEvents);
+    Enrollment written = store(enrollment, edit.apply(enrollment.toBuilder().putChange(change)));
+    events.emit(emitted);
+    events.settle(written, change);
+    return written;
+  }
+
+  /** A write that touches only the enrollment (a renewal opening, an expiry warning). */
+  Enrollment writeEnrollment(Enrollment enrollment, UnaryOperator<Enrollment.Builder> edit,
+      List<ProvisioningEvent> emitted) {
+    Enrollment written = store(enrollment, edit.apply(enrollment.toBuilder()));
+    events.emit(emitted);
+    return written;
+  }
+
+  private Enrollment store(Enrollment before, Enrollment.Builder after) {
+    Enrollment built = after.version(before.version() + 1).trimChanges(KEPT_CHANGES).build();
+    Enrollment written = built.toBuilder().nextActionAt(nextAction(built)).build();
+    store.update(written, before.version());
+    return written;
+  }
+
+  /** The earliest of: the open change's next step, the renewal, the expiry warning. */
+  static @Nullable Instant nextAction(Enrollment enrollment) {
+    Instant next = enrollment.expiryWarningAt();
+    Change open = enrollment.openChange().orElse(null);
+    Instant work = open != null ? open.nextActionAt() : enrollment.renewalAt();
+    if (work != null && (next == null || work.isBefore(next))) {
+      next = work;
+    }
+    return next;
+  }
+}

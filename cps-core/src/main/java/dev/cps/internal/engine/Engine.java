@@ -1,0 +1,486 @@
+package dev.cps.internal.engine;
+
+import dev.cps.internal.crypto.CertificateVerifier;
+import dev.cps.internal.crypto.Crypto;
+import dev.cps.internal.crypto.CsrFactory;
+import dev.cps.internal.crypto.Verification;
+import dev.cps.spi.CaRejectedException;
+import dev.cps.spi.CaUnavailableException;
+import dev.cps.spi.CertificateAuthority;
+import dev.cps.spi.CertificateChain;
+import dev.cps.spi.CertificateSigningRequest;
+import dev.cps.spi.Challenge;
+import dev.cps.spi.ChallengeSolver;
+import dev.cps.spi.ChallengeType;
+import dev.cps.spi.Change;
+import dev.cps.spi.ChangeId;
+import dev.cps.spi.ChangeReason;
+import dev.cps.spi.ChangeState;
+import dev.cps.spi.DeployedCertificate;
+import dev.cps.spi.Deployment;
+import dev.cps.spi.DeploymentNetwork;
+import dev.cps.spi.Enrollment;
+import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.KeyId;
+import dev.cps.spi.NetworkRole;
+import dev.cps.spi.OrderRef;
+import dev.cps.spi.OrderRequest;
+import dev.cps.spi.OrderStatus;
+import dev.cps.spi.ProvisioningEvent;
+import dev.cps.spi.RenewalWindow;
+import dev.cps.spi.TimelineEntry;
+import dev.cps.spi.VersionConflictException;
+import dev.cps.spi.Warning;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The automatic steps of a change (DESIGN steps 2 to 11). Each step does at most one kind of side
+ * effect, idempotently, and stores its result before the next one starts; a restarted engine
+ * picks up from the stored state.
+ */
+final class Engine {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+  private static final String ENGINE = TimelineEntry.ENGINE;
+  private static final int MAX_STEPS_PER_PASS = 64;
+  private static final Duration LONGEST_POLL = Duration.ofHours(1);
+  private static final Duration RETRY_AFTER_CLOSED = Duration.ofDays(1);
+  private static final List<ChallengeType> MANUAL_PREFERENCE =
+      List.of(ChallengeType.HTTP_01, ChallengeType.DNS_01, ChallengeType.TLS_ALPN_01);
+
+  private final EngineSettings settings;
+  private final ChangeWriter writer;
+  private final CsrFactory csrs;
+  private final CertificateVerifier verifier;
+  private final SplittableRandom jitter;
+
+  Engine(EngineSettings settings, ChangeWriter writer) {
+    this.settings = settings;
+    this.writer = writer;
+    Crypto crypto = Crypto.of(settings.cryptoProvider());
+    this.csrs = new CsrFactory(crypto);
+    this.verifier = new CertificateVerifier(crypto, settings.minimumLifetime());
+    this.jitter = new SplittableRandom(settings.jitterSeed());
+  }
+
+  /**
+   * Runs every step of the enrollment that is due at {@code passStart}; stops at a person or a wait.
+   *
+   * @return whether the enrollment is still due (it used up its steps for this pass)
+   */
+  boolean process(EnrollmentId id, Instant passStart) {
+    for (int step = 0; step < MAX_STEPS_PER_PASS; step++) {
+      Enrollment enrollment = settings.store().find(id).orElse(null);
+      if (enrollment == null || enrollment.nextActionAt() == null || enrollment.nextActionAt().isAfter(passStart)) {
+        return false;
+      }
+      try {
+        step(enrollment);
+      } catch (VersionConflictException raced) {
+        log.debug("Enrollment {} changed while a step ran; reading it again", id);
+      }
+    }
+    log.warn("Enrollment {} took {} steps in one pass; leaving the rest for the next pass", id, MAX_STEPS_PER_PASS);
+    return true;
+  }
+
+  private void step(Enrollment enrollment) {
+    Instant now = settings.clock().instant();
+    if (enrollment.expiryWarningAt() != null && !enrollment.expiryWarningAt().isAfter(now)) {
+      warnExpiry(enrollment, now);
+      return;
+    }
+    Change open = enrollment.openChange().orElse(null);
+    if (open == null) {
+      if (enrollment.renewalAt() != null && !enrollment.renewalAt().isAfter(now)) {
+        openRenewal(enrollment, now);
+      } else {
+        writer.writeEnrollment(enrollment, b -> b, List.of());
+      }
+      return;
+    }
+    if (open.nextActionAt() == null || open.nextActionAt().isAfter(now)) {
+      writer.writeEnrollment(enrollment, b -> b, List.of());
+      return;
+    }
+    try {
+      advance(enrollment, open, now);
+    } catch (VersionConflictException raced) {
+      throw raced;
+    } catch (CaRejectedException rejected) {
+      fail(enrollment, open, "the CA refused: " + rejected.getMessage());
+    } catch (RuntimeException failure) {
+      retry(enrollment, open, now, failure);
+    }
+  }
+
+  private void advance(Enrollment enrollment, Change change, Instant now) {
+    ChangeState state = change.state();
+    if (state instanceof ChangeState.KeyPending) {
+      createKeyAndCsr(enrollment, change);
+    } else if (state instanceof ChangeState.CsrReady) {
+      submit(enrollment, change);
+    } else if (state instanceof ChangeState.Validating) {
+      poll(enrollment, change, now);
+    } else if (state instanceof ChangeState.ChallengesInPlace placed) {
+      authority(change).challengesReady(order(change), placed.challenges());
+      writer.write(enrollment, change, succeeded(change).state(new ChangeState.Validating()).nextActionAt(now),
+          "the CA was told " + placed.challenges().size() + " challenge(s) are in place", ENGINE);
+    } else if (state instanceof ChangeState.ReadyForStaging) {
+      deployToStaging(enrollment, change, now);
+    } else if (state instanceof ChangeState.AwaitingStagingTest
+        || state instanceof ChangeState.AwaitingDeploymentDate) {
+      gate(enrollment, change, now, "");
+    } else if (state instanceof ChangeState.ReadyForProduction) {
+      deployToProduction(enrollment, change, now);
+    } else {
+      // Waiting for a person: nothing is due until they answer.
+      writer.write(enrollment, change, change.toBuilder().nextActionAt(null), "", ENGINE);
+    }
+  }
+
+  /** Step 2: the key is generated and stored first, then the CSR is built from it and stored. */
+  private void createKeyAndCsr(Enrollment enrollment, Change change) {
+    KeyId key = keyFor(enrollment, change);
+    PublicKey publicKey = settings.keys().generate(key, change.request().keyType());
+    CertificateSigningRequest csr =
+        csrs.create(change.request(), publicKey, settings.keys().privateKey(key), change.request().keyType());
+    writer.write(enrollment, change,
+        succeeded(change).key(key).csr(csr).state(new ChangeState.CsrReady()).nextActionAt(settings.clock().instant()),
+        "key " + key + " (" + change.request().keyType() + ") stored, CSR created", ENGINE);
+  }
+
+  private KeyId keyFor(Enrollment enrollment, Change change) {
+    DeployedCertificate live = enrollment.production();
+    if (settings.reuseKeyOnRenewal() && change.reason() == ChangeReason.RENEWAL && live != null
+        && settings.keys().publicKey(live.key()).isPresent()
+        && live.chain().leaf().getPublicKey().getAlgorithm().equals(change.request().keyType().algorithm().name())) {
+      return live.key();
+    }
+    return new KeyId(change.id().value());
+  }
+
+  /** Step 3: the order reference is stored before the engine acts on the CA's answer. */
+  private void submit(Enrollment enrollment, Change change) {
+    CertificateSigningRequest csr = required(change.csr(), change, "csr");
+    CertificateChain replaces = change.reason() == ChangeReason.RENEWAL && enrollment.production() != null
+        ? enrollment.production().chain() : null;
+    OrderRef order = authority(change).submit(new OrderRequest(change.id().value(), csr, change.request(), replaces));
+    writer.write(enrollment, change,
+        succeeded(change).order(order).state(new ChangeState.Validating()).nextActionAt(settings.clock().instant()),
+        "order " + order.value() + " placed with " + order.authority(), ENGINE);
+  }
+
+  /** Steps 4 to 6: poll, publish challenges, retrieve and verify. */
+  private void poll(Enrollment enrollment, Change change, Instant now) {
+    CertificateAuthority authority = authority(change);
+    OrderStatus status = authority.status(order(change));
+    if (status instanceof OrderStatus.Invalid invalid) {
+      fail(enrollment, change, "the CA declared the order invalid: " + invalid.reason());
+    } else if (status instanceof OrderStatus.Pending pending) {
+      List<Challenge> fresh = pending.challenges().stream()
+          .filter(c -> change.presentedChallenges().stream().noneMatch(p -> p.id().equals(c.id())))
+          .toList();
+      if (fresh.isEmpty()) {
+        writer.write(enrollment, change, succeeded(change).nextActionAt(nextPoll(change, pending, now)), "", ENGINE);
+      } else {
+        publish(enrollment, change, fresh);
+      }
+    } else {
+      CertificateChain chain = authority.retrieve(order(change));
+      cleanUp(change.presentedChallenges());
+      verify(enrollment, change, chain);
+    }
+  }
+
+  /** Hands each name's challenge to a solver; what no solver takes waits for a person. */
+  private void publish(Enrollment enrollment, Change change, List<Challenge> fresh) {
+    Map<String, List<Challenge>> byDomain = fresh.stream()
+        .collect(Collectors.groupingBy(Challenge::domain, LinkedHashMap::new, Collectors.toList()));
+    List<Challenge> chosen = new ArrayList<>();
+    boolean manual = false;
+    for (List<Challenge> offered : byDomain.values()) {
+      Optional<Challenge> solvable = offered.stream().filter(c -> solverFor(c) != null).findFirst();
+      if (solvable.isPresent()) {
+        solverFor(solvable.get()).present(solvable.get());
+        chosen.add(solvable.get());
+      } else {
+        chosen.add(preferredForPerson(offered));
+        manual = true;
+      }
+    }
+    List<Challenge> presented = Stream.concat(change.presentedChallenges().stream(), chosen.stream()).toList();
+    Change.Builder next = succeeded(change).presentedChallenges(presented);
+    if (manual) {
+      writer.write(enrollment, change, next.state(new ChangeState.AwaitingChallenges(chosen)).nextActionAt(null),
+          chosen.size() + " challenge(s) to place", ENGINE);
+    } else {
+      writer.write(enrollment, change,
+          next.state(new ChangeState.ChallengesInPlace(chosen)).nextActionAt(settings.clock().instant()),
+          chosen.size() + " challenge(s) published by solvers", ENGINE);
+    }
+  }
+
+  private @Nullable ChallengeSolver solverFor(Challenge challenge) {
+    for (ChallengeSolver solver : settings.solvers()) {
+      if (solver.types().contains(challenge.type())) {
+        return solver;
+      }
+    }
+    return null;
+  }
+
+  private static Challenge preferredForPerson(List<Challenge> offered) {
+    for (ChallengeType type : MANUAL_PREFERENCE) {
+      for (Challenge challenge : offered) {
+        if (challenge.type() == type) {
+          return challenge;
+        }
+      }
+    }
+    return offered.get(0);
+  }
+
+  /** Polls often at first, then less often the longer validation takes; follows the CA's hint. */
+  private Instant nextPoll(Change change, OrderStatus.Pending pending, Instant now) {
+    Duration waited = Duration.between(change.createdAt(), now);
+    Duration interval = waited.dividedBy(10);
+    if (interval.compareTo(settings.pollInterval()) < 0) {
+      interval = settings.pollInterval();
+    }
+    if (pending.retryAfter() != null && pending.retryAfter().isAfter(now)) {
+      interval = Duration.between(now, pending.retryAfter());
+    }
+    return now.plus(interval.compareTo(LONGEST_POLL) > 0 ? LONGEST_POLL : interval);
+  }
+
+  private void verify(Enrollment enrollment, Change change, CertificateChain chain) {
+    KeyId key = required(change.key(), change, "key");
+    PublicKey stored = settings.keys().publicKey(key)
+        .orElseThrow(() -> new IllegalStateException("key " + key + " is missing from the key store"));
+    Instant now = settings.clock().instant();
+    Verification result = verifier.verify(
+        chain, required(change.csr(), change, "csr"), stored, change.request(), enrollment.request(), now);
+    if (result.fatal() != null) {
+      writer.write(enrollment, change,
+          succeeded(change).certificate(chain).state(new ChangeState.Failed(result.fatal())).nextActionAt(null),
+          "certificate " + chain.serialNumber() + " retrieved and refused", ENGINE,
+          b -> reopenRenewal(b, enrollment, now), List.of());
+      return;
+    }
+    List<Warning> open = result.warnings().stream()
+        .filter(w -> !settings.autoAccepted().contains(w.code())).toList();
+    Set<String> autoAccepted = result.warnings().stream()
+        .filter(w -> settings.autoAccepted().contains(w.code())).map(w -> w.code().name())
+        .collect(Collectors.toCollection(java.util.TreeSet::new));
+    String why = "certificate " + chain.serialNumber() + " retrieved and verified"
+        + (result.warnings().isEmpty() ? "" : ", " + result.warnings().size() + " warning(s)")
+        + (autoAccepted.isEmpty() ? "" : ", auto-accepted by policy: " + autoAccepted);
+    Change.Builder next = succeeded(change).certificate(result.chain()).warnings(result.warnings());
+    if (open.isEmpty()) {
+      writer.write(enrollment, change, next.state(new ChangeState.ReadyForStaging()).nextActionAt(now), why, ENGINE);
+    } else {
+      writer.write(enrollment, change, next.state(new ChangeState.AwaitingWarningAcceptance(open)).nextActionAt(null),
+          why, ENGINE);
+    }
+  }
+
+  /** Step 7: staging first; then the production gate decides. */
+  private void deployToStaging(Enrollment enrollment, Change change, Instant now) {
+    DeploymentNetwork staging = settings.staging();
+    if (staging == null) {
+      gate(enrollment, change, now, "no staging network configured");
+      return;
+    }
+    CertificateChain chain = required(change.certificate(), change, "certificate");
+    staging.deploy(deployment(enrollment, change, chain));
+    DeployedCertificate deployed = new DeployedCertificate(change.id(), required(change.key(), change, "key"), chain, now);
+    ProductionGate.Decision decision = ProductionGate.decide(change, enrollment.production(), now);
+    writer.write(enrollment, change, succeeded(change).state(decision.state()).nextActionAt(decision.nextActionAt()),
+        "deployed to staging; " + decision.why(), ENGINE,
+        b -> b.staging(deployed),
+        List.of(new ProvisioningEvent.Deployed(enrollment.id(), change.id(), NetworkRole.STAGING, chain, now)));
+  }
+
+  /** Steps 8 and 9: the acknowledgement, the deployment date and the seven-day rule. */
+  private void gate(Enrollment enrollment, Change change, Instant now, String prefix) {
+    ProductionGate.Decision decision = ProductionGate.decide(change, enrollment.production(), now);
+    boolean unchanged = decision.state().equals(change.state());
+    String why = prefix.isEmpty() ? decision.why() : prefix + "; " + decision.why();
+    writer.write(enrollment, change, succeeded(change).state(decision.state()).nextActionAt(decision.nextActionAt()),
+        unchanged ? "" : why, ENGINE);
+  }
+
+  /** Step 10: production; the replaced certificate goes to the history, the renewal is scheduled. */
+  private void deployToProduction(Enrollment enrollment, Change change, Instant now) {
+    CertificateChain chain = required(change.certificate(), change, "certificate");
+    settings.production().deploy(deployment(enrollment, change, chain));
+    DeployedCertificate deployed = new DeployedCertificate(change.id(), required(change.key(), change, "key"), chain, now);
+    Instant renewalAt = renewalAt(change, chain);
+    Instant warnAt = expiryWarningAt(chain);
+    DeployedCertificate replaced = enrollment.production();
+    writer.write(enrollment, change, succeeded(change).state(new ChangeState.Completed()).nextActionAt(null),
+        "deployed to production; renewal at " + renewalAt, ENGINE,
+        b -> {
+          if (replaced != null) {
+            b.addHistory(replaced);
+          }
+          return b.production(deployed).renewalAt(renewalAt).expiryWarningAt(warnAt);
+        },
+        List.of(new ProvisioningEvent.Deployed(enrollment.id(), change.id(), NetworkRole.PRODUCTION, chain, now)));
+  }
+
+  private Instant renewalAt(Change change, CertificateChain chain) {
+    Optional<RenewalWindow> window;
+    try {
+      window = authority(change).renewalWindow(chain);
+    } catch (RuntimeException e) {
+      log.info("CA {} gave no renewal window for {} ({}); using the renewal policy", change.authority(),
+          chain.serialNumber(), e.toString());
+      window = Optional.empty();
+    }
+    return settings.renewalPolicy().renewalAt(chain, change.request().validationType(), window);
+  }
+
+  private Instant expiryWarningAt(CertificateChain chain) {
+    Duration before = settings.expiryWarning();
+    Duration quarter = chain.lifetime().dividedBy(4);
+    return chain.notAfter().minus(before.compareTo(quarter) > 0 ? quarter : before);
+  }
+
+  private Deployment deployment(Enrollment enrollment, Change change, CertificateChain chain) {
+    return new Deployment(enrollment.id(), change.id(), chain,
+        settings.keys().privateKey(required(change.key(), change, "key")), enrollment.request().networkSettings());
+  }
+
+  /** Step 11: the renewal opens a change of its own; the renewal instant is spent. */
+  private void openRenewal(Enrollment enrollment, Instant now) {
+    Change renewal = Change.open(ChangeId.random(), ChangeReason.RENEWAL, enrollment.request(),
+        authorityId(enrollment), now, ENGINE);
+    writer.writeEnrollment(enrollment, b -> b.putChange(renewal).renewalAt(null),
+        List.of(new ProvisioningEvent.Transitioned(enrollment.id(), renewal.id(), "", renewal.state().name(), ENGINE,
+            now)));
+  }
+
+  String authorityId(Enrollment enrollment) {
+    return authorityIdFor(enrollment.request());
+  }
+
+  String authorityIdFor(dev.cps.spi.EnrollmentRequest request) {
+    String named = request.certificateAuthority();
+    return named != null ? named : settings.defaultAuthority();
+  }
+
+  private void warnExpiry(Enrollment enrollment, Instant now) {
+    DeployedCertificate live = enrollment.production();
+    List<ProvisioningEvent> events = live == null ? List.of()
+        : List.of(new ProvisioningEvent.ExpiringSoon(enrollment.id(), live.notAfter(), now));
+    if (live != null) {
+      log.warn("The certificate of enrollment {} expires at {} and no replacement is live", enrollment.id(),
+          live.notAfter());
+    }
+    writer.writeEnrollment(enrollment, b -> b.expiryWarningAt(null), events);
+  }
+
+  /** Transient failure: back off exponentially with jitter, bounded; then give up. */
+  private void retry(Enrollment enrollment, Change change, Instant now, RuntimeException failure) {
+    int attempt = change.attempts() + 1;
+    String error = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    if (attempt >= settings.retryPolicy().maxAttempts()) {
+      fail(enrollment, change, "gave up after " + attempt + " attempts; last error: " + error);
+      return;
+    }
+    Instant retryAt = now.plus(settings.retryPolicy().delay(attempt, nextJitter()));
+    if (failure instanceof CaUnavailableException unavailable && unavailable.retryAfter() != null
+        && unavailable.retryAfter().isAfter(retryAt)) {
+      retryAt = unavailable.retryAfter();
+    }
+    log.info("Change {} of enrollment {}: {} failed ({}), retry {} at {}", change.id(), enrollment.id(),
+        change.state().name(), error, attempt, retryAt);
+    writer.write(enrollment, change,
+        change.toBuilder().attempts(attempt).lastError(error).nextActionAt(retryAt),
+        change.state().name() + " failed (" + error + "); retry " + attempt + " at " + retryAt, ENGINE,
+        b -> b, List.of(new ProvisioningEvent.RetryScheduled(
+            enrollment.id(), change.id(), attempt, error, retryAt, now)));
+  }
+
+  private synchronized double nextJitter() {
+    return jitter.nextDouble();
+  }
+
+  void fail(Enrollment enrollment, Change change, String reason) {
+    Instant now = settings.clock().instant();
+    log.warn("Change {} of enrollment {} failed: {}", change.id(), enrollment.id(), reason);
+    cleanUp(change.presentedChallenges());
+    writer.write(enrollment, change,
+        change.toBuilder().state(new ChangeState.Failed(reason)).lastError(reason).nextActionAt(null), reason, ENGINE,
+        b -> reopenRenewal(b, enrollment, now), List.of());
+  }
+
+  /**
+   * After a change closes without reaching production, the live certificate is renewed again at
+   * its policy instant, but not sooner than a day from now: nothing hot-loops, nothing is forgotten.
+   */
+  Enrollment.Builder reopenRenewal(Enrollment.Builder builder, Enrollment enrollment, Instant now) {
+    DeployedCertificate live = enrollment.production();
+    if (live == null) {
+      return builder;
+    }
+    Instant policy = settings.renewalPolicy().renewalAt(live.chain(), enrollment.request().validationType(),
+        Optional.empty());
+    Instant earliest = now.plus(RETRY_AFTER_CLOSED);
+    return builder.renewalAt(policy.isAfter(earliest) ? policy : earliest);
+  }
+
+  void cleanUp(List<Challenge> challenges) {
+    for (Challenge challenge : challenges) {
+      ChallengeSolver solver = solverFor(challenge);
+      if (solver == null) {
+        continue;
+      }
+      try {
+        solver.cleanUp(challenge);
+      } catch (RuntimeException e) {
+        log.info("Cleaning up challenge {} for {} failed: {}", challenge.id(), challenge.domain(), e.toString());
+      }
+    }
+  }
+
+  CertificateAuthority authority(Change change) {
+    CertificateAuthority authority = settings.authorities().get(change.authority());
+    if (authority == null) {
+      throw new CaRejectedException("certificate authority '" + change.authority()
+          + "' is not configured; configured: " + settings.authorities().keySet());
+    }
+    return authority;
+  }
+
+  private static OrderRef order(Change change) {
+    return required(change.order(), change, "order");
+  }
+
+  /** A step that went through: the count of consecutive failures starts again. */
+  private static Change.Builder succeeded(Change change) {
+    return change.toBuilder().attempts(0);
+  }
+
+  private static <T> T required(@Nullable T value, Change change, String what) {
+    if (value == null) {
+      throw new IllegalStateException("change " + change.id() + " in " + change.state().name() + " has no " + what);
+    }
+    return value;
+  }
+}

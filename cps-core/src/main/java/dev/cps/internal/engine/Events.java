@@ -1,0 +1,71 @@
+package dev.cps.internal.engine;
+
+import dev.cps.ChangeClosedException;
+import dev.cps.spi.Change;
+import dev.cps.spi.ChangeId;
+import dev.cps.spi.ChangeState;
+import dev.cps.spi.DeployedCertificate;
+import dev.cps.spi.Enrollment;
+import dev.cps.spi.ProvisioningEvent;
+import dev.cps.spi.ProvisioningListener;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands events to the host's listeners after the step that caused them is stored, and completes
+ * the futures of hosts waiting for a change to reach production.
+ */
+final class Events {
+  private static final Logger log = LoggerFactory.getLogger(Events.class);
+
+  private final List<ProvisioningListener> listeners;
+  private final Map<ChangeId, CompletableFuture<DeployedCertificate>> waiting = new ConcurrentHashMap<>();
+
+  Events(List<ProvisioningListener> listeners) {
+    this.listeners = listeners;
+  }
+
+  void emit(List<ProvisioningEvent> events) {
+    for (ProvisioningEvent event : events) {
+      log.debug("{}", event);
+      for (ProvisioningListener listener : listeners) {
+        try {
+          listener.onEvent(event);
+        } catch (RuntimeException e) {
+          log.warn("Listener {} failed on {}: {}", listener.getClass().getName(), event.getClass().getSimpleName(),
+              e.toString());
+        }
+      }
+    }
+  }
+
+  /** A future for the change; the caller settles it against a fresh read of the store. */
+  CompletableFuture<DeployedCertificate> await(ChangeId change) {
+    return waiting.computeIfAbsent(change, id -> new CompletableFuture<>());
+  }
+
+  /** Completes the waiting future, if any, once the change is closed. */
+  void settle(Enrollment enrollment, Change change) {
+    if (!change.state().terminal()) {
+      return;
+    }
+    CompletableFuture<DeployedCertificate> future = waiting.remove(change.id());
+    if (future == null) {
+      return;
+    }
+    DeployedCertificate production = enrollment.production();
+    if (change.state() instanceof ChangeState.Completed && production != null
+        && production.change().equals(change.id())) {
+      future.complete(production);
+    } else if (change.state() instanceof ChangeState.Completed) {
+      future.complete(enrollment.history().stream().filter(d -> d.change().equals(change.id())).findFirst()
+          .orElseThrow(() -> new IllegalStateException("completed change " + change.id() + " has no deployment")));
+    } else {
+      future.completeExceptionally(new ChangeClosedException(change.id(), change.state()));
+    }
+  }
+}

@@ -1,0 +1,258 @@
+package dev.cps.internal.engine;
+
+import dev.cps.ChangePendingException;
+import dev.cps.ChangeRef;
+import dev.cps.InputNotExpectedException;
+import dev.cps.NoSuchEnrollmentException;
+import dev.cps.StaleChangeException;
+import dev.cps.UpdateMode;
+import dev.cps.spi.Change;
+import dev.cps.spi.ChangeId;
+import dev.cps.spi.ChangeReason;
+import dev.cps.spi.ChangeState;
+import dev.cps.spi.Enrollment;
+import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentRequest;
+import dev.cps.spi.InvalidRequestException;
+import dev.cps.spi.ProvisioningEvent;
+import dev.cps.spi.TimelineEntry;
+import dev.cps.spi.VersionConflictException;
+import dev.cps.spi.Violation;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What people do: enroll, update, cancel, accept or deny warnings, acknowledge staging, say
+ * challenges are in place, set a deployment date, renew now. Each checks the change's state and
+ * version, records who and when, and stores before anything else happens.
+ */
+final class Inputs {
+  private static final Logger log = LoggerFactory.getLogger(Inputs.class);
+  private static final int MAX_RACES = 16;
+
+  private final EngineSettings settings;
+  private final ChangeWriter writer;
+  private final Engine engine;
+  private final Events events;
+
+  Inputs(EngineSettings settings, ChangeWriter writer, Engine engine, Events events) {
+    this.settings = settings;
+    this.writer = writer;
+    this.engine = engine;
+    this.events = events;
+  }
+
+  Enrollment enroll(EnrollmentRequest request, String who) {
+    requireWho(who);
+    requireKnownAuthority(request);
+    Instant now = settings.clock().instant();
+    EnrollmentId id = EnrollmentId.random();
+    String authority = request.certificateAuthority() != null ? request.certificateAuthority()
+        : settings.defaultAuthority();
+    Change first = Change.open(ChangeId.random(), ChangeReason.NEW_CERTIFICATE, request, authority, now, who);
+    Enrollment enrollment = new Enrollment(id, 1, request, now, List.of(first), null, null, List.of(), null, null, now);
+    settings.store().insert(enrollment);
+    events.emit(List.of(new ProvisioningEvent.Transitioned(id, first.id(), "", first.state().name(), who, now)));
+    return enrollment;
+  }
+
+  Enrollment update(EnrollmentId id, EnrollmentRequest request, UpdateMode mode, String who) {
+    requireWho(who);
+    requireKnownAuthority(request);
+    for (int race = 0; ; race++) {
+      Enrollment enrollment = load(id);
+      Change open = enrollment.openChange().orElse(null);
+      boolean newCertificate = enrollment.request().certificateDiffers(request);
+      try {
+        if (!newCertificate) {
+          return writer.writeEnrollment(enrollment, b -> b.request(request), List.of());
+        }
+        if (open != null && mode == UpdateMode.REFUSE_IF_PENDING) {
+          throw new ChangePendingException(id, open.id(), open.state().name());
+        }
+        if (open != null) {
+          enrollment = writer.write(enrollment, open,
+              open.toBuilder().state(new ChangeState.Cancelled("replaced by an update")).nextActionAt(null),
+              "cancelled by an update", who, b -> b, List.of());
+          withdraw(open);
+        }
+        Instant now = settings.clock().instant();
+        Change change = Change.open(ChangeId.random(), ChangeReason.UPDATE, request, engine.authorityIdFor(request),
+            now, who);
+        return writer.writeEnrollment(enrollment, b -> b.request(request).putChange(change).renewalAt(null),
+            List.of(new ProvisioningEvent.Transitioned(id, change.id(), "", change.state().name(), who, now)));
+      } catch (VersionConflictException raced) {
+        if (race >= MAX_RACES) {
+          throw raced;
+        }
+      }
+    }
+  }
+
+  Change renewNow(EnrollmentId id, String who) {
+    requireWho(who);
+    for (int race = 0; ; race++) {
+      Enrollment enrollment = load(id);
+      Change open = enrollment.openChange().orElse(null);
+      if (open != null) {
+        throw new ChangePendingException(id, open.id(), open.state().name());
+      }
+      Instant now = settings.clock().instant();
+      ChangeReason reason = enrollment.production() == null ? ChangeReason.NEW_CERTIFICATE : ChangeReason.RENEWAL;
+      Change change = Change.open(ChangeId.random(), reason, enrollment.request(), engine.authorityId(enrollment),
+          now, who);
+      try {
+        writer.writeEnrollment(enrollment, b -> b.putChange(change).renewalAt(null),
+            List.of(new ProvisioningEvent.Transitioned(id, change.id(), "", change.state().name(), who, now)));
+        return change;
+      } catch (VersionConflictException raced) {
+        if (race >= MAX_RACES) {
+          throw raced;
+        }
+      }
+    }
+  }
+
+  Change cancel(ChangeRef ref, String who) {
+    Change cancelled = answer(ref, who, "cancel", state -> !state.terminal(),
+        (enrollment, change) -> new Answer(
+            change.toBuilder().state(new ChangeState.Cancelled("cancelled by " + who)).nextActionAt(null),
+            "cancelled", b -> engine.reopenRenewal(b, enrollment, settings.clock().instant())));
+    withdraw(cancelled);
+    return cancelled;
+  }
+
+  Change acceptWarnings(ChangeRef ref, String who) {
+    return answer(ref, who, "accept warnings", state -> state instanceof ChangeState.AwaitingWarningAcceptance,
+        (enrollment, change) -> new Answer(
+            change.toBuilder().state(new ChangeState.ReadyForStaging()).nextActionAt(settings.clock().instant()),
+            "warnings accepted: " + codes(change), b -> b));
+  }
+
+  Change denyWarnings(ChangeRef ref, String who) {
+    Change denied = answer(ref, who, "deny warnings", state -> state instanceof ChangeState.AwaitingWarningAcceptance,
+        (enrollment, change) -> new Answer(
+            change.toBuilder().state(new ChangeState.Cancelled("warnings denied by " + who)).nextActionAt(null),
+            "warnings denied: " + codes(change), b -> engine.reopenRenewal(b, enrollment, settings.clock().instant())));
+    withdraw(denied);
+    return denied;
+  }
+
+  Change acknowledgeStagingTest(ChangeRef ref, String who) {
+    return answer(ref, who, "acknowledge the staging test", state -> state instanceof ChangeState.AwaitingStagingTest,
+        (enrollment, change) -> {
+          Instant now = settings.clock().instant();
+          Change acknowledged = change.toBuilder()
+              .stagingAcknowledgement(new TimelineEntry(now, "staging test acknowledged", who)).build();
+          return regate(enrollment, acknowledged, "staging test acknowledged", now);
+        });
+  }
+
+  Change challengesInPlace(ChangeRef ref, String who) {
+    return answer(ref, who, "challenges in place", state -> state instanceof ChangeState.AwaitingChallenges,
+        (enrollment, change) -> new Answer(
+            change.toBuilder()
+                .state(new ChangeState.ChallengesInPlace(((ChangeState.AwaitingChallenges) change.state()).challenges()))
+                .nextActionAt(settings.clock().instant()),
+            "challenges placed", b -> b));
+  }
+
+  Change setDeploymentDate(ChangeRef ref, @Nullable Instant notBefore, String who) {
+    return answer(ref, who, "set the deployment date", state -> !state.terminal(),
+        (enrollment, change) -> {
+          Instant now = settings.clock().instant();
+          Change dated = change.toBuilder().deploymentNotBefore(notBefore).build();
+          String why = notBefore == null ? "deployment date cleared" : "deployment date set to " + notBefore;
+          ChangeState state = change.state();
+          if (state instanceof ChangeState.AwaitingStagingTest || state instanceof ChangeState.AwaitingDeploymentDate
+              || state instanceof ChangeState.ReadyForProduction) {
+            return regate(enrollment, dated, why, now);
+          }
+          return new Answer(dated.toBuilder(), why, b -> b);
+        });
+  }
+
+  /** A change already on staging: the production gate decides again, at once. */
+  private static Answer regate(Enrollment enrollment, Change change, String why, Instant now) {
+    ProductionGate.Decision decision = ProductionGate.decide(change, enrollment.production(), now);
+    return new Answer(change.toBuilder().state(decision.state()).nextActionAt(decision.nextActionAt()),
+        why + "; " + decision.why(), b -> b);
+  }
+
+  /** The change as a person answers it: a new builder, the timeline note, and any enrollment edit. */
+  private record Answer(Change.Builder change, String why, java.util.function.UnaryOperator<Enrollment.Builder> edit) {}
+
+  private interface Answering {
+    Answer apply(Enrollment enrollment, Change change);
+  }
+
+  private Change answer(ChangeRef ref, String who, String input, Function<ChangeState, Boolean> accepts,
+      Answering answering) {
+    requireWho(who);
+    Objects.requireNonNull(ref, "change");
+    for (int race = 0; ; race++) {
+      Enrollment enrollment = load(ref.enrollment());
+      Change change = enrollment.change(ref.change())
+          .orElseThrow(() -> new NoSuchEnrollmentException("change in enrollment " + ref.enrollment(),
+              ref.change().value()));
+      if (change.version() != ref.version()) {
+        throw new StaleChangeException(change.id(), ref.version(), change.version(), change.state().name());
+      }
+      if (!accepts.apply(change.state())) {
+        throw new InputNotExpectedException(change.id(), input, change.state().name());
+      }
+      Answer answer = answering.apply(enrollment, change);
+      try {
+        Enrollment written = writer.write(enrollment, change, answer.change(), answer.why(), who, answer.edit(),
+            List.of());
+        return written.change(change.id()).orElseThrow();
+      } catch (VersionConflictException raced) {
+        // The engine wrote meanwhile; if it moved the change, the version check above refuses next time.
+        if (race >= MAX_RACES) {
+          throw raced;
+        }
+      }
+    }
+  }
+
+  /** Withdraws the CA order of a change that will not go on. Best effort: the change is already closed. */
+  private void withdraw(Change closed) {
+    engine.cleanUp(closed.presentedChallenges());
+    if (closed.order() == null || closed.certificate() != null) {
+      return;
+    }
+    try {
+      engine.authority(closed).cancel(closed.order());
+    } catch (RuntimeException e) {
+      log.info("Withdrawing order {} of cancelled change {} failed: {}", closed.order().value(), closed.id(),
+          e.toString());
+    }
+  }
+
+  private Enrollment load(EnrollmentId id) {
+    return settings.store().find(id).orElseThrow(() -> new NoSuchEnrollmentException("enrollment", id.value()));
+  }
+
+  private void requireKnownAuthority(EnrollmentRequest request) {
+    String named = request.certificateAuthority();
+    if (named != null && !settings.authorities().containsKey(named)) {
+      throw new InvalidRequestException(new Violation("certificateAuthority", named,
+          "is not a configured certificate authority; configured: " + settings.authorities().keySet()));
+    }
+  }
+
+  private static void requireWho(String who) {
+    if (who == null || who.isBlank()) {
+      throw new InvalidRequestException(new Violation("who", who, "must name who gives the input"));
+    }
+  }
+
+  private static String codes(Change change) {
+    return change.warnings().stream().map(w -> w.code().name()).distinct().toList().toString();
+  }
+}

@@ -1,0 +1,186 @@
+package dev.cps.internal.engine;
+
+import dev.cps.spi.EnrollmentId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds due work through the store's index and runs it with bounded concurrency: once on request
+ * ({@link #runDue()}), or in the background until closed, sleeping until the next due instant.
+ */
+final class Scheduler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+  private static final int BATCH = 256;
+  /** The longest the background loop sleeps: picks up work other engines or clock jumps made due. */
+  private static final Duration LONGEST_SLEEP = Duration.ofSeconds(30);
+  private static final Duration AFTER_STORE_FAILURE = Duration.ofSeconds(5);
+
+  private final EngineSettings settings;
+  private final Engine engine;
+  private final @Nullable ExecutorService workers;
+  private final Object signal = new Object();
+  private boolean woken;
+  private volatile boolean running;
+  private @Nullable Thread loop;
+
+  Scheduler(EngineSettings settings, Engine engine) {
+    this.settings = settings;
+    this.engine = engine;
+    this.workers = settings.workers() > 1 ? Executors.newFixedThreadPool(settings.workers(), daemons("cps-worker"))
+        : null;
+  }
+
+  int runDue() {
+    Instant passStart = settings.clock().instant();
+    Set<EnrollmentId> leftDue = new HashSet<>();
+    int worked = 0;
+    while (true) {
+      List<EnrollmentId> due = new ArrayList<>(settings.store().due(passStart, BATCH + leftDue.size()));
+      due.removeIf(leftDue::contains);
+      if (due.isEmpty()) {
+        return worked;
+      }
+      worked += due.size();
+      leftDue.addAll(runAll(due, passStart));
+    }
+  }
+
+  /** Runs the batch on the workers and the calling thread; returns the ids still due. */
+  private List<EnrollmentId> runAll(List<EnrollmentId> due, Instant passStart) {
+    List<EnrollmentId> stillDue = new ArrayList<>();
+    if (workers == null || due.size() == 1) {
+      for (EnrollmentId id : due) {
+        if (processSafely(id, passStart)) {
+          stillDue.add(id);
+        }
+      }
+      return stillDue;
+    }
+    List<Callable<Boolean>> tasks = new ArrayList<>(due.size());
+    for (EnrollmentId id : due) {
+      tasks.add(() -> processSafely(id, passStart));
+    }
+    try {
+      List<Future<Boolean>> results = workers.invokeAll(tasks);
+      for (int i = 0; i < results.size(); i++) {
+        if (results.get(i).get()) {
+          stillDue.add(due.get(i));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a worker failed outside its own error handling", e.getCause());
+    }
+    return stillDue;
+  }
+
+  /** A failure here (the store is down, say) stays with this enrollment; the others go on. */
+  private boolean processSafely(EnrollmentId id, Instant passStart) {
+    try {
+      return engine.process(id, passStart);
+    } catch (RuntimeException e) {
+      log.error("Enrollment {} could not be processed; it stays due: {}", id, e.toString(), e);
+      return true;
+    }
+  }
+
+  synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    loop = daemons("cps-scheduler").newThread(this::loop);
+    loop.start();
+  }
+
+  /** Tells the background loop that something may be due now. */
+  void wake() {
+    synchronized (signal) {
+      woken = true;
+      signal.notifyAll();
+    }
+  }
+
+  private void loop() {
+    while (running) {
+      Duration sleep;
+      try {
+        runDue();
+        sleep = untilNextDue();
+      } catch (RuntimeException e) {
+        log.error("Scheduler pass failed; trying again in {}: {}", AFTER_STORE_FAILURE, e.toString(), e);
+        sleep = AFTER_STORE_FAILURE;
+      }
+      synchronized (signal) {
+        if (!woken && running && !sleep.isZero()) {
+          try {
+            signal.wait(Math.max(1, sleep.toMillis()));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+        woken = false;
+      }
+    }
+  }
+
+  private Duration untilNextDue() {
+    Optional<Instant> next = settings.store().nextDue();
+    if (next.isEmpty()) {
+      return LONGEST_SLEEP;
+    }
+    Duration until = Duration.between(settings.clock().instant(), next.get());
+    if (until.isNegative()) {
+      return Duration.ZERO;
+    }
+    return until.compareTo(LONGEST_SLEEP) > 0 ? LONGEST_SLEEP : until;
+  }
+
+  @Override
+  public void close() {
+    Thread running;
+    synchronized (this) {
+      this.running = false;
+      running = loop;
+      loop = null;
+    }
+    wake();
+    if (running != null) {
+      try {
+        running.join(TimeUnit.SECONDS.toMillis(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (workers != null) {
+      workers.shutdown();
+    }
+  }
+
+  private static ThreadFactory daemons(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}
