@@ -1,0 +1,157 @@
+package dev.cps.internal.json;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.cps.spi.Enrollment;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns an {@link Enrollment}, with its changes, certificates and timelines, into a JSON document
+ * and back, exactly: {@code read(write(e)).equals(e)}.
+ *
+ * <p>The document carries a schema version, {@code "v": 1}, as its first field. Fields this version
+ * does not know are ignored, so an older library reads what a newer one added; a document of a
+ * higher schema version is refused, since that number only moves when the meaning changes.
+ * Instants are ISO-8601 strings with full precision, certificates the base64 of their DER, key
+ * types {@code EC-P256} or {@code RSA-2048}, and each change state an object whose {@code type}
+ * is the state's simple name.
+ *
+ * <p>Thread-safe: one configured mapper serves every caller.
+ */
+public final class EnrollmentJson {
+  /** The schema version this library writes and the highest it reads. */
+  public static final int VERSION = 1;
+
+  static final String VERSION_FIELD = "v";
+
+  private static final JsonMapper MAPPER = JsonMapper.builder()
+      .addModule(new JavaTimeModule())
+      .addModule(new SpiModule())
+      .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  private static final ObjectWriter WRITER =
+      MAPPER.writerFor(Enrollment.class).withAttribute(VERSION_FIELD, VERSION);
+
+  private static final ObjectReader READER = MAPPER.readerFor(Enrollment.class);
+
+  private EnrollmentJson() {}
+
+  /** The enrollment as a UTF-8 JSON document. */
+  public static byte[] toBytes(Enrollment enrollment) {
+    try {
+      return WRITER.writeValueAsBytes(enrollment);
+    } catch (JsonProcessingException e) {
+      // Every SPI value is serializable; reaching this is a bug in the module, not in the data.
+      throw new IllegalStateException("enrollment " + enrollment.id() + " could not be written as JSON", e);
+    }
+  }
+
+  /** The enrollment as a JSON string. */
+  public static String toJson(Enrollment enrollment) {
+    return new String(toBytes(enrollment), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reads a document written by {@link #toBytes(Enrollment)}.
+   *
+   * @throws CorruptDocumentException when the document is not a readable enrollment
+   */
+  public static Enrollment fromBytes(byte[] document) {
+    JsonNode tree;
+    try {
+      tree = MAPPER.readTree(document);
+    } catch (IOException e) {
+      throw new CorruptDocumentException(salvageId(() -> MAPPER.createParser(document)), "not JSON: " + problem(e), e);
+    }
+    return fromTree(tree);
+  }
+
+  /**
+   * Reads a document written by {@link #toJson(Enrollment)}.
+   *
+   * @throws CorruptDocumentException when the document is not a readable enrollment
+   */
+  public static Enrollment fromJson(String document) {
+    JsonNode tree;
+    try {
+      tree = MAPPER.readTree(document);
+    } catch (JacksonException e) {
+      throw new CorruptDocumentException(salvageId(() -> MAPPER.createParser(document)), "not JSON: " + problem(e), e);
+    }
+    return fromTree(tree);
+  }
+
+  private static Enrollment fromTree(@Nullable JsonNode tree) {
+    if (tree == null || !tree.isObject()) {
+      throw new CorruptDocumentException(null, "not a JSON object", null);
+    }
+    JsonNode idNode = tree.get("id");
+    String id = idNode != null && idNode.isTextual() ? idNode.textValue() : null;
+    JsonNode version = tree.get(VERSION_FIELD);
+    if (version == null || !version.canConvertToInt() || !version.isIntegralNumber() || version.intValue() < 1) {
+      throw new CorruptDocumentException(id, "no schema version \"" + VERSION_FIELD + "\" (found " + version + ")",
+          null);
+    }
+    if (version.intValue() > VERSION) {
+      throw new CorruptDocumentException(id, "written in schema version " + version.intValue()
+          + ", this library reads up to " + VERSION + "; upgrade the library", null);
+    }
+    try {
+      return READER.readValue(tree);
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptDocumentException(id, problem(e), e);
+    }
+  }
+
+  /** The top-level {@code id} of a document that breaks off or goes wrong after it, if it has one. */
+  private static @Nullable String salvageId(ParserSource source) {
+    try (JsonParser parser = source.open()) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if ("id".equals(field)) {
+          return value == JsonToken.VALUE_STRING ? parser.getText() : null;
+        }
+        parser.skipChildren();
+      }
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  @FunctionalInterface
+  private interface ParserSource {
+    JsonParser open() throws IOException;
+  }
+
+  /** Jackson's own words without its source excerpt, which could be a whole document; and where. */
+  private static String problem(Exception e) {
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+      return m.getOriginalMessage() + " at " + m.getPathReference();
+    }
+    return e instanceof JacksonException j ? j.getOriginalMessage() : e.toString();
+  }
+}

@@ -1,0 +1,134 @@
+package dev.cps.internal.json;
+
+import static dev.cps.internal.json.JsonFixtures.CHAIN;
+import static dev.cps.internal.json.JsonFixtures.NOW;
+import static dev.cps.internal.json.JsonFixtures.emptyEnrollment;
+import static dev.cps.internal.json.JsonFixtures.everyState;
+import static dev.cps.internal.json.JsonFixtures.fullChange;
+import static dev.cps.internal.json.JsonFixtures.fullEnrollment;
+import static dev.cps.internal.json.JsonFixtures.minimalRequest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cps.spi.Change;
+import dev.cps.spi.ChangeId;
+import dev.cps.spi.ChangeReason;
+import dev.cps.spi.ChangeState;
+import dev.cps.spi.Enrollment;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class EnrollmentJsonRoundTripTest {
+
+  static Stream<ChangeState> states() {
+    return everyState().stream();
+  }
+
+  @Test
+  void fixturesCoverEveryPermittedState() {
+    List<Class<?>> covered = everyState().stream().<Class<?>>map(ChangeState::getClass).toList();
+
+    assertThat(covered).containsExactlyInAnyOrder(ChangeState.class.getPermittedSubclasses());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("states")
+  void everyStateRoundTripsWithEveryFieldSet(ChangeState state) {
+    Enrollment enrollment = fullEnrollment(fullChange(state));
+
+    Enrollment read = EnrollmentJson.fromBytes(EnrollmentJson.toBytes(enrollment));
+
+    assertThat(read).isEqualTo(enrollment);
+    assertThat(read.changes().get(1).state()).isEqualTo(state);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("states")
+  void everyStateRoundTripsWithNullableFieldsNull(ChangeState state) {
+    Change bare = Change.open(ChangeId.of("c"), ChangeReason.NEW_CERTIFICATE, minimalRequest(), "ca", NOW, "bob")
+        .toBuilder()
+        .state(state)
+        .nextActionAt(null)
+        .build();
+    Enrollment enrollment = emptyEnrollment().toBuilder().putChange(bare).build();
+
+    assertThat(EnrollmentJson.fromJson(EnrollmentJson.toJson(enrollment))).isEqualTo(enrollment);
+  }
+
+  @Test
+  void enrollmentWithoutOrganizationContactsOrChangesRoundTrips() {
+    Enrollment enrollment = emptyEnrollment();
+    assertThat(enrollment.request().organization()).isNull();
+    assertThat(enrollment.request().adminContact()).isNull();
+
+    assertThat(EnrollmentJson.fromJson(EnrollmentJson.toJson(enrollment))).isEqualTo(enrollment);
+  }
+
+  @Test
+  void stringAndBytesFormsAreTheSameDocument() {
+    Enrollment enrollment = fullEnrollment(fullChange(new ChangeState.Validating()));
+
+    assertThat(EnrollmentJson.toJson(enrollment).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(EnrollmentJson.toBytes(enrollment));
+  }
+
+  @Test
+  void documentStartsWithSchemaVersionAndReadsLikeTheDomain() {
+    String json = EnrollmentJson.toJson(fullEnrollment(fullChange(new ChangeState.AwaitingDeploymentDate(NOW))));
+
+    assertThat(json).startsWith("{\"v\":1,\"id\":\"enrollment-1\",");
+    assertThat(json)
+        .contains("\"type\":\"AwaitingDeploymentDate\"")
+        .contains("\"notBefore\":\"2026-03-01T10:15:30.123456789Z\"")
+        .contains("\"keyType\":\"RSA-2048\"")
+        .contains("\"key\":\"key-2\"")
+        .contains(Base64.getEncoder().encodeToString(encoded(CHAIN.leaf())))
+        .doesNotContain("\"open\"")
+        .doesNotContain("\"terminal\"");
+  }
+
+  @Test
+  void nullFieldsAreLeftOut() {
+    String json = EnrollmentJson.toJson(emptyEnrollment());
+
+    assertThat(json).doesNotContain("null").doesNotContain("\"staging\"").doesNotContain("\"organization\"");
+  }
+
+  @Test
+  void certificatesComeBackAsTheSameDer() {
+    Enrollment read = EnrollmentJson.fromBytes(EnrollmentJson.toBytes(
+        fullEnrollment(fullChange(new ChangeState.Completed()))));
+
+    List<byte[]> der = read.production().chain().certificates().stream().map(EnrollmentJsonRoundTripTest::encoded)
+        .toList();
+    assertThat(der).hasSize(2);
+    assertThat(Arrays.equals(der.get(0), encoded(CHAIN.leaf()))).isTrue();
+    assertThat(read.production().chain().notAfter()).isEqualTo(CHAIN.notAfter());
+  }
+
+  @Test
+  void unknownFieldsAreIgnoredAtEveryLevel() {
+    Enrollment enrollment = fullEnrollment(fullChange(new ChangeState.AwaitingChallenges(
+        List.of(JsonFixtures.challenge("c9")))));
+    String json = EnrollmentJson.toJson(enrollment)
+        .replace("{\"v\":1,", "{\"v\":1,\"addedLater\":{\"deep\":[1,2,3]},")
+        .replace("\"type\":\"AwaitingChallenges\",", "\"type\":\"AwaitingChallenges\",\"hint\":\"x\",")
+        .replace("\"commonName\":", "\"tenant\":\"t-1\",\"commonName\":")
+        .replace("\"reason\":\"RENEWAL\",", "\"reason\":\"RENEWAL\",\"priority\":5,");
+    assertThat(json).contains("addedLater", "hint", "tenant", "priority");
+
+    assertThat(EnrollmentJson.fromJson(json)).isEqualTo(enrollment);
+  }
+
+  private static byte[] encoded(java.security.cert.X509Certificate certificate) {
+    try {
+      return certificate.getEncoded();
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
