@@ -29,6 +29,7 @@ final class SpiModule extends SimpleModule {
     addStringValue(KeyType.class, KeyType::toString, SpiModule::keyType);
     addSerializer(X509Certificate.class, new CertificateCodec.Serializer());
     addDeserializer(X509Certificate.class, new CertificateCodec.Deserializer());
+    addSerializer(new SortedSetSerializer());
     setMixInAnnotation(Enrollment.class, EnrollmentMixIn.class);
     setMixInAnnotation(Change.class, ChangeMixIn.class);
     setMixInAnnotation(ChangeState.class, ChangeStateMixIn.class);

@@ -14,9 +14,11 @@ import dev.cps.spi.ChangeId;
 import dev.cps.spi.ChangeReason;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.Enrollment;
+import dev.cps.spi.NetworkSettings;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,6 +91,19 @@ class EnrollmentJsonRoundTripTest {
         .contains(Base64.getEncoder().encodeToString(encoded(CHAIN.leaf())))
         .doesNotContain("\"open\"")
         .doesNotContain("\"terminal\"");
+  }
+
+  @Test
+  void setsAreWrittenSortedSoTheSameEnrollmentIsTheSameDocument() {
+    Enrollment enrollment = emptyEnrollment().toBuilder()
+        .request(minimalRequest().toBuilder()
+            .networkSettings(new NetworkSettings(true, Set.of("TLSv1.2", "TLSv1", "TLSv1.1"), List.of("B", "A")))
+            .build())
+        .build();
+
+    assertThat(EnrollmentJson.toJson(enrollment))
+        .contains("\"disallowedTlsVersions\":[\"TLSv1\",\"TLSv1.1\",\"TLSv1.2\"]")
+        .contains("\"cipherSuites\":[\"B\",\"A\"]");
   }
 
   @Test
