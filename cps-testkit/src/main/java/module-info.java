@@ -12,6 +12,7 @@ module dev.cps.testkit {
 
   exports dev.cps.testkit;
   exports dev.cps.testkit.contract;
+  exports dev.cps.testkit.junit;
 
   provides dev.cps.spi.CertificateAuthorityProvider with dev.cps.testkit.FakeCertificateAuthorityProvider;
   provides dev.cps.spi.EnrollmentStoreProvider with dev.cps.testkit.InMemoryEnrollmentStoreProvider;

@@ -70,7 +70,7 @@ public final class ProvisionerBuilder {
     return this;
   }
 
-  /** An enrollment store built by the one provider that accepts the URI, such as {@code memory:}. */
+  /** An enrollment store built by the one provider that accepts the URI, such as {@code memory:default}. */
   public ProvisionerBuilder enrollmentStore(URI location) {
     requireUnset("enrollmentStore", enrollmentStore);
     this.enrollmentStore = Objects.requireNonNull(location, "location");
@@ -234,8 +234,8 @@ public final class ProvisionerBuilder {
     Clock clock = this.clock != null ? this.clock : Clock.systemUTC();
     int workers = this.workers == -1 ? Runtime.getRuntime().availableProcessors() : this.workers;
     requireState(workers >= 1 && workers <= 256, "workers must be between 1 and 256, was %s", workers);
-    requireState(enrollmentStore != null, "enrollmentStore is required: give a store or a URI such as memory:");
-    requireState(keyStore != null, "keyStore is required: give a key store or a URI such as memory:");
+    requireState(enrollmentStore != null, "enrollmentStore is required: give a store or a URI such as memory:default");
+    requireState(keyStore != null, "keyStore is required: give a key store or a URI such as memory:default");
     requireState(productionNetwork != null, "productionNetwork is required");
     requireState(!authorities.isEmpty(), "at least one certificateAuthority is required");
     Duration poll = orDefault(pollInterval, Duration.ofSeconds(15));

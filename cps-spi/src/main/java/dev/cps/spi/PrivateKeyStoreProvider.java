@@ -4,7 +4,7 @@ import java.net.URI;
 import java.time.Clock;
 
 /**
- * Builds a {@link PrivateKeyStore} from a URI such as {@code memory:}. Found through
+ * Builds a {@link PrivateKeyStore} from a URI such as {@code memory:default}. Found through
  * {@link java.util.ServiceLoader}; exactly one provider on the class path may accept a URI.
  * Register in {@code module-info} and {@code META-INF/services}.
  */

@@ -1,0 +1,155 @@
+package dev.cps.tests;
+
+import static dev.cps.tests.FirstIssuanceTest.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cps.CertificateProvisioner;
+import dev.cps.RetryPolicy;
+import dev.cps.spi.Change;
+import dev.cps.spi.ChangeState;
+import dev.cps.spi.DeployedCertificate;
+import dev.cps.spi.Enrollment;
+import dev.cps.spi.ProvisioningEvent;
+import dev.cps.testkit.junit.CpsTestkit;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** CA rejections fail the change with the CA's reason; transient failures back off and recover. */
+class FailuresTest {
+  @RegisterExtension
+  CpsTestkit cps = CpsTestkit.create();
+
+  @Test
+  void aCaRejectionFailsTheChangeWithTheCasReason() {
+    CertificateProvisioner provisioner = cps.provisioner();
+    cps.ca().rejectNext("CAA record forbids this CA");
+    Enrollment enrolled = provisioner.enroll(Requests.dv("caa.example.com").build(), "alice");
+
+    provisioner.runDue();
+
+    ChangeState state = state(provisioner, enrolled);
+    assertThat(state).isInstanceOf(ChangeState.Failed.class);
+    assertThat(((ChangeState.Failed) state).reason()).contains("CAA record forbids this CA");
+    assertThat(cps.events()).filteredOn(ProvisioningEvent.Failed.class::isInstance).singleElement()
+        .satisfies(e -> assertThat(((ProvisioningEvent.Failed) e).reason()).contains("CAA record forbids this CA"));
+    assertThat(provisioner.enrollment(enrolled.id()).orElseThrow().nextActionAt()).isNull();
+  }
+
+  @Test
+  void anOrderTheCaInvalidatesFailsTheChange() {
+    CertificateProvisioner provisioner = cps.provisioner();
+    cps.ca().invalidateNext("domain validation failed for invalid.example.com");
+    Enrollment enrolled = provisioner.enroll(Requests.dv("invalid.example.com").build(), "alice");
+
+    provisioner.runDue();
+    cps.advance(Duration.ofMinutes(2));
+
+    assertThat(state(provisioner, enrolled)).isInstanceOfSatisfying(ChangeState.Failed.class,
+        failed -> assertThat(failed.reason()).contains("domain validation failed"));
+  }
+
+  @Test
+  void transientFailuresBackOffExponentiallyThenSucceed() {
+    CertificateProvisioner provisioner = cps.provisioner();
+    cps.ca().failNext(4);
+    Enrollment enrolled = provisioner.enroll(Requests.dv("flaky.example.com").build(), "alice");
+
+    provisioner.runDue();
+    List<Instant> retries = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Change change = provisioner.enrollment(enrolled.id()).orElseThrow().openChange().orElseThrow();
+      assertThat(change.attempts()).isEqualTo(i + 1);
+      assertThat(change.lastError()).contains("fake CA unavailable");
+      retries.add(change.nextActionAt());
+      cps.clock().set(change.nextActionAt());
+      provisioner.runDue();
+    }
+    Duration first = Duration.between(CpsTestkit.START, retries.get(0));
+    assertThat(first).isBetween(Duration.ofMinutes(2), Duration.ofMinutes(5));
+    for (int i = 1; i < retries.size(); i++) {
+      Duration gap = Duration.between(retries.get(i - 1), retries.get(i));
+      assertThat(gap).isBetween(Duration.ofMinutes(2).multipliedBy(1L << i), Duration.ofMinutes(3).multipliedBy(1L << i));
+    }
+    assertThat(cps.events()).filteredOn(ProvisioningEvent.RetryScheduled.class::isInstance).hasSize(4);
+
+    cps.advance(Duration.ofMinutes(2));
+    assertThat(state(provisioner, enrolled)).isInstanceOf(ChangeState.Completed.class);
+    Change done = provisioner.enrollment(enrolled.id()).orElseThrow().latestChange().orElseThrow();
+    assertThat(done.attempts()).isZero();
+    assertThat(done.timeline()).filteredOn(entry -> entry.what().contains("retry")).hasSize(4);
+  }
+
+  @Test
+  void retriesAreCappedInHoursAndGiveUpSoNothingStaysStuck() {
+    cps.configure(b -> b.retryPolicy(new RetryPolicy(Duration.ofMinutes(2), Duration.ofHours(6), 12)));
+    CertificateProvisioner provisioner = cps.provisioner();
+    cps.ca().failNext(1000);
+    Enrollment enrolled = provisioner.enroll(Requests.dv("down.example.com").build(), "alice");
+    provisioner.runDue();
+
+    Duration longest = Duration.ZERO;
+    for (int i = 0; i < 20 && provisioner.enrollment(enrolled.id()).orElseThrow().openChange().isPresent(); i++) {
+      Instant next = provisioner.enrollment(enrolled.id()).orElseThrow().nextActionAt();
+      Duration gap = Duration.between(cps.clock().instant(), next);
+      longest = gap.compareTo(longest) > 0 ? gap : longest;
+      cps.clock().set(next);
+      provisioner.runDue();
+    }
+
+    assertThat(longest).isLessThanOrEqualTo(Duration.ofHours(9));
+    assertThat(state(provisioner, enrolled)).isInstanceOfSatisfying(ChangeState.Failed.class,
+        failed -> assertThat(failed.reason()).contains("gave up after 12 attempts"));
+  }
+
+  @Test
+  void aFailedProductionDeploymentKeepsThePreviousCertificateLiveAndRetries() {
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment enrolled = provisioner.enroll(Requests.dv("keep.example.com").build(), "alice");
+    provisioner.runDue();
+    cps.advance(Duration.ofMinutes(2));
+    DeployedCertificate first = provisioner.enrollment(enrolled.id()).orElseThrow().production();
+
+    provisioner.renewNow(enrolled.id(), "alice");
+    cps.production().failNext(1, "reload failed");
+    provisioner.runDue();
+    cps.advance(Duration.ofMinutes(2));
+
+    Enrollment failedOnce = provisioner.enrollment(enrolled.id()).orElseThrow();
+    assertThat(failedOnce.production()).isEqualTo(first);
+    assertThat(cps.production().live(enrolled.id())).contains(first.chain());
+    Change renewal = failedOnce.openChange().orElseThrow();
+    assertThat(renewal.state()).isInstanceOf(ChangeState.ReadyForProduction.class);
+    assertThat(renewal.lastError()).contains("reload failed");
+
+    cps.clock().set(renewal.nextActionAt());
+    provisioner.runDue();
+
+    Enrollment renewed = provisioner.enrollment(enrolled.id()).orElseThrow();
+    assertThat(renewed.production().change()).isEqualTo(renewal.id());
+    assertThat(renewed.history()).containsExactly(first);
+  }
+
+  @Test
+  void aFailedRenewalIsTriedAgainLaterNotForgotten() {
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment enrolled = provisioner.enroll(Requests.dv("again.example.com").build(), "alice");
+    provisioner.runDue();
+    cps.advance(Duration.ofMinutes(2));
+    Instant renewalAt = provisioner.enrollment(enrolled.id()).orElseThrow().renewalAt();
+    cps.ca().rejectNext("rate limited for the week");
+
+    cps.clock().set(renewalAt);
+    provisioner.runDue();
+    Enrollment failed = provisioner.enrollment(enrolled.id()).orElseThrow();
+    assertThat(failed.latestChange().orElseThrow().state()).isInstanceOf(ChangeState.Failed.class);
+    assertThat(failed.renewalAt()).isEqualTo(renewalAt.plus(Duration.ofDays(1)));
+
+    cps.clock().set(failed.renewalAt());
+    provisioner.runDue();
+    cps.advance(Duration.ofMinutes(2));
+    assertThat(provisioner.enrollment(enrolled.id()).orElseThrow().history()).hasSize(1);
+  }
+}
