@@ -42,7 +42,8 @@ final class ChangeWriter {
       UnaryOperator<Enrollment.Builder> edit, List<ProvisioningEvent> extraEvents) {
     Instant now = clock.instant();
     Change draft = after.version(before.version() + 1).build();
-    List<ProvisioningEvent> emitted = new ArrayList<>();
+    // What the step did (deployed, retry scheduled) comes before where it left the change.
+    List<ProvisioningEvent> emitted = new ArrayList<>(extraEvents);
     Change.Builder stamped = draft.toBuilder();
     boolean moved = !draft.state().equals(before.state());
     if (moved) {
@@ -61,7 +62,6 @@ final class ChangeWriter {
     if (moved && change.state() instanceof ChangeState.Failed failed) {
       emitted.add(new ProvisioningEvent.Failed(enrollment.id(), change.id(), failed.reason(), now));
     }
-    emitted.addAll(extraEvents);
     Enrollment written = store(enrollment, edit.apply(enrollment.toBuilder().putChange(change)));
     events.emit(emitted);
     events.settle(written, change);
