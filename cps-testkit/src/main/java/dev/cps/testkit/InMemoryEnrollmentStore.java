@@ -1,5 +1,6 @@
 package dev.cps.testkit;
 
+import dev.cps.internal.json.EnrollmentJson;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentStore;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +27,10 @@ import org.jspecify.annotations.Nullable;
  * earliest entry and stops at the first one in the future, so a store of 100,000 idle enrollments
  * answers as fast as an empty one. Writes are serialized on the store so that the map and the
  * index move together; reads take no lock.
+ *
+ * <p>{@link #storingDocuments()} keeps what a database would: every write goes through the JSON
+ * document codec and the store keeps what comes back, so a test sees exactly what survives a
+ * restart of a real store.
  */
 public final class InMemoryEnrollmentStore implements EnrollmentStore {
 
@@ -46,10 +52,25 @@ public final class InMemoryEnrollmentStore implements EnrollmentStore {
   private final ConcurrentHashMap<EnrollmentId, Enrollment> byId = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Due> index = new ConcurrentSkipListSet<>();
   private final Object writeLock = new Object();
+  private final UnaryOperator<Enrollment> keep;
+
+  /** Keeps the records as given. */
+  public InMemoryEnrollmentStore() {
+    this(UnaryOperator.identity());
+  }
+
+  private InMemoryEnrollmentStore(UnaryOperator<Enrollment> keep) {
+    this.keep = keep;
+  }
+
+  /** Keeps each enrollment as it reads back from its JSON document. */
+  public static InMemoryEnrollmentStore storingDocuments() {
+    return new InMemoryEnrollmentStore(enrollment -> EnrollmentJson.fromBytes(EnrollmentJson.toBytes(enrollment)));
+  }
 
   @Override
-  public void insert(Enrollment enrollment) {
-    Objects.requireNonNull(enrollment, "enrollment");
+  public void insert(Enrollment given) {
+    Enrollment enrollment = keep.apply(Objects.requireNonNull(given, "enrollment"));
     synchronized (writeLock) {
       Enrollment stored = byId.putIfAbsent(enrollment.id(), enrollment);
       if (stored != null) {
@@ -61,8 +82,8 @@ public final class InMemoryEnrollmentStore implements EnrollmentStore {
   }
 
   @Override
-  public void update(Enrollment enrollment, long expectedVersion) {
-    Objects.requireNonNull(enrollment, "enrollment");
+  public void update(Enrollment given, long expectedVersion) {
+    Enrollment enrollment = keep.apply(Objects.requireNonNull(given, "enrollment"));
     EnrollmentId id = enrollment.id();
     synchronized (writeLock) {
       Enrollment stored = byId.get(id);

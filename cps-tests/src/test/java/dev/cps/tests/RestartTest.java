@@ -32,11 +32,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A new provisioner on the same stores resumes a change from every state it can be left in, and
- * never orders the same certificate twice.
+ * never orders the same certificate twice. The store keeps what reads back from each enrollment's
+ * JSON document, so nothing held only in memory can carry a change across the restart.
  */
 class RestartTest {
   @RegisterExtension
-  CpsTestkit cps = CpsTestkit.create();
+  CpsTestkit cps = CpsTestkit.create().storingDocuments();
 
   /** Leaves a fresh enrollment in one state, using the first provisioner. */
   static Stream<Arguments> states() {

@@ -41,12 +41,13 @@ public final class CpsTestkit implements ParameterResolver, AfterEachCallback {
   public static final Instant START = Instant.parse("2026-01-05T09:00:00Z");
 
   private final List<Consumer<ProvisionerBuilder>> customizers = new ArrayList<>();
+  private boolean documents;
   private @Nullable Fixture fixture;
 
   /** Kept together so that one test's fakes never leak into the next. */
   private static final class Fixture {
     final MutableClock clock = MutableClock.at(START);
-    final InMemoryEnrollmentStore store = new InMemoryEnrollmentStore();
+    final InMemoryEnrollmentStore store;
     final InMemoryPrivateKeyStore keys = new InMemoryPrivateKeyStore();
     final RecordingNetwork staging = new RecordingNetwork("staging");
     final RecordingNetwork production = new RecordingNetwork("production");
@@ -54,7 +55,8 @@ public final class CpsTestkit implements ParameterResolver, AfterEachCallback {
     final FakeCertificateAuthority ca;
     @Nullable CertificateProvisioner provisioner;
 
-    Fixture() {
+    Fixture(boolean documents) {
+      store = documents ? InMemoryEnrollmentStore.storingDocuments() : new InMemoryEnrollmentStore();
       ca = FakeCertificateAuthority.builder().id("fake").clock(clock).build();
     }
   }
@@ -68,6 +70,15 @@ public final class CpsTestkit implements ParameterResolver, AfterEachCallback {
   /** Changes the provisioner's configuration; called on every provisioner this testkit builds. */
   public CpsTestkit configure(Consumer<ProvisionerBuilder> customizer) {
     customizers.add(customizer);
+    return this;
+  }
+
+  /**
+   * Keeps enrollments as they read back from their JSON documents, as a database would: what a
+   * restart test resumes from is what a real store holds.
+   */
+  public CpsTestkit storingDocuments() {
+    documents = true;
     return this;
   }
 
@@ -160,7 +171,7 @@ public final class CpsTestkit implements ParameterResolver, AfterEachCallback {
 
   private Fixture fixture() {
     if (fixture == null) {
-      fixture = new Fixture();
+      fixture = new Fixture(documents);
     }
     return fixture;
   }
