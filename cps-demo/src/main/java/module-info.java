@@ -1,0 +1,5 @@
+/** The main job: a year of certificate life on the fake CA and a simulated clock. */
+module dev.cps.demo {
+  requires dev.cps.core;
+  requires dev.cps.testkit;
+}
