@@ -1,12 +1,14 @@
 package dev.cps.spi;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
  * A certificate authority the engine orders from. Calls may throw {@link CaUnavailableException}
  * (retried with backoff) or {@link CaRejectedException} (the change fails with the CA's reason).
  *
- * <p>Implementations are called from several worker threads at once, for different orders.
+ * <p>Implementations are called from several worker threads at once, for different orders. An
+ * order the CA does not know (any method naming one) is a {@link CaRejectedException}.
  */
 public interface CertificateAuthority {
 
@@ -19,8 +21,12 @@ public interface CertificateAuthority {
   /** Reports how the order stands, with any DV challenges still awaiting a response. */
   OrderStatus status(OrderRef order);
 
-  /** Tells the CA that these challenges are in place and may be validated now. */
-  void challengesReady(OrderRef order, java.util.List<Challenge> challenges);
+  /**
+   * Tells the CA that these challenges are in place and may be validated now.
+   *
+   * @throws IllegalArgumentException if a challenge is not one of the order's
+   */
+  void challengesReady(OrderRef order, List<Challenge> challenges);
 
   /** Hands out the issued chain, leaf first. Only after {@link OrderStatus.Issued}. */
   CertificateChain retrieve(OrderRef order);

@@ -21,7 +21,8 @@ public interface EnrollmentStore {
    * Replaces the stored enrollment if its version is still {@code expectedVersion}. The new
    * enrollment carries the new version (greater than the expected one).
    *
-   * @throws VersionConflictException if the stored version differs, or there is none
+   * @throws VersionConflictException if the stored version differs, there is none, or the new
+   *     enrollment's version is not greater than {@code expectedVersion}; nothing is written
    */
   void update(Enrollment enrollment, long expectedVersion);
 
@@ -32,7 +33,10 @@ public interface EnrollmentStore {
 
   /**
    * Up to {@code limit} enrollments whose next action is due at {@code now} or before, earliest
-   * first. Served from an index: cost grows with what is due, not with what is stored.
+   * first, ties in id order. Served from an index: cost grows with what is due, not with what is
+   * stored.
+   *
+   * @throws IllegalArgumentException if {@code limit} is negative
    */
   List<EnrollmentId> due(Instant now, int limit);
 
