@@ -12,24 +12,13 @@ import dev.cps.spi.OrderStatus;
 import dev.cps.spi.RenewalWindow;
 import dev.cps.spi.ValidationType;
 import java.security.Provider;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Deque;
-import java.util.EnumMap;
-import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -69,42 +58,21 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
   /** The thumbprint every key authorization ends in: the fake CA has one fake ACME account. */
   public static final String ACCOUNT_THUMBPRINT = "cps-testkit-fake-account-thumbprint";
 
-  private static final Duration SHORT_LIFETIME = Duration.ofDays(1);
-
   private final String id;
   private final Clock clock;
   private final Provider provider;
   private final FakeIssuer issuer;
-  private final SecureRandom random = new SecureRandom();
+  // One lock for both, so that a call sees the script and the orders in one consistent state.
   private final Object lock = new Object();
-
-  // The script. Guarded by lock.
-  private final Map<ValidationType, Duration> validationTimes = new EnumMap<>(Map.of(
-      ValidationType.DV, Duration.ofMinutes(2), ValidationType.OV, Duration.ofDays(2),
-      ValidationType.EV, Duration.ofDays(7), ValidationType.THIRD_PARTY, Duration.ZERO));
-  private final Map<ValidationType, Duration> lifetimes = new EnumMap<>(ValidationType.class);
-  private @Nullable ChallengeType challengeType;
-  private final Deque<String> rejections = new ArrayDeque<>();
-  private final Deque<String> invalidations = new ArrayDeque<>();
-  private int failuresLeft;
-  private @Nullable Duration failureRetryAfter;
-  private final Set<Alteration> nextAlterations = EnumSet.noneOf(Alteration.class);
-  private Function<CertificateChain, Optional<RenewalWindow>> renewalAdvice = chain -> Optional.empty();
-
-  // What happened. Guarded by lock.
-  private final Map<String, OrderEntry> orders = new LinkedHashMap<>();
-  private final Map<String, OrderEntry> ordersByRequestId = new HashMap<>();
-  private int submitCount;
-  private int challengeCount;
+  private final CaScript script = new CaScript();
+  private final OrderBook orders;
 
   private FakeCertificateAuthority(Builder builder) {
     this.id = builder.id;
     this.clock = Objects.requireNonNull(builder.clock);
     this.provider = Objects.requireNonNull(builder.provider);
     this.issuer = new FakeIssuer(id, clock.instant(), provider);
-    for (ValidationType type : ValidationType.values()) {
-      lifetimes.put(type, Duration.ofDays(90));
-    }
+    this.orders = new OrderBook(id, clock, issuer, script);
   }
 
   public static Builder builder() {
@@ -136,44 +104,25 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
   public OrderRef submit(OrderRequest request) {
     Objects.requireNonNull(request, "request");
     synchronized (lock) {
-      submitCount++;
-      failIfScripted();
-      String rejection = rejections.poll();
+      orders.countSubmit();
+      script.failIfScripted(id, clock);
+      String rejection = script.pollRejection();
       if (rejection != null) {
         throw new CaRejectedException(rejection);
       }
-      OrderEntry existing = ordersByRequestId.get(request.requestId());
+      OrderEntry existing = orders.forRequest(request.requestId());
       if (existing != null) {
         return existing.ref;
       }
-      CsrContents csr = CsrContents.read(request.csr(), provider);
-      Instant now = clock.instant();
-      OrderRef ref = new OrderRef(id, "order-" + (orders.size() + 1));
-      boolean challenged = challengeType != null && request.enrollment().validationType() == ValidationType.DV;
-      OrderEntry entry = new OrderEntry(ref, request, csr, now, challenged ? newChallenges(csr.dnsNames()) : List.of());
-      if (!challenged) {
-        entry.readyAt = now.plus(validationTimes.get(entry.validationType()));
-      }
-      entry.invalidReason = invalidations.poll();
-      orders.put(ref.value(), entry);
-      ordersByRequestId.put(request.requestId(), entry);
-      return ref;
+      return orders.place(request, CsrContents.read(request.csr(), provider));
     }
   }
 
   @Override
   public OrderStatus status(OrderRef order) {
     synchronized (lock) {
-      failIfScripted();
-      OrderEntry entry = entry(order);
-      issueIfValidated(entry);
-      return switch (entry.state()) {
-        case CANCELLED -> new OrderStatus.Invalid("cancelled");
-        case INVALID -> new OrderStatus.Invalid(Objects.requireNonNull(entry.invalidReason));
-        case ISSUED -> new OrderStatus.Issued();
-        case AWAITING_CHALLENGES -> new OrderStatus.Pending(entry.outstanding(), null);
-        case VALIDATING -> new OrderStatus.Pending(List.of(), entry.readyAt);
-      };
+      script.failIfScripted(id, clock);
+      return orders.status(order);
     }
   }
 
@@ -187,18 +136,8 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
   public void challengesReady(OrderRef order, List<Challenge> challenges) {
     Objects.requireNonNull(challenges, "challenges");
     synchronized (lock) {
-      failIfScripted();
-      OrderEntry entry = entry(order);
-      for (Challenge challenge : challenges) {
-        if (entry.challenges.stream().noneMatch(c -> c.id().equals(challenge.id()))) {
-          throw new IllegalArgumentException(
-              "challenge " + challenge.id() + " does not belong to order " + order.value());
-        }
-        entry.readied.put(challenge.id(), challenge);
-      }
-      if (entry.readyAt == null && entry.outstanding().isEmpty()) {
-        entry.readyAt = clock.instant().plus(validationTimes.get(entry.validationType()));
-      }
+      script.failIfScripted(id, clock);
+      orders.challengesReady(order, challenges);
     }
   }
 
@@ -210,13 +149,8 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
   @Override
   public CertificateChain retrieve(OrderRef order) {
     synchronized (lock) {
-      failIfScripted();
-      OrderEntry entry = entry(order);
-      issueIfValidated(entry);
-      if (entry.state() != FakeOrder.State.ISSUED) {
-        throw new IllegalStateException("order " + order.value() + " is not issued: it is " + entry.state());
-      }
-      return Objects.requireNonNull(entry.issued);
+      script.failIfScripted(id, clock);
+      return orders.retrieve(order);
     }
   }
 
@@ -224,8 +158,8 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
   @Override
   public void cancel(OrderRef order) {
     synchronized (lock) {
-      failIfScripted();
-      entry(order).cancelled = true;
+      script.failIfScripted(id, clock);
+      orders.cancel(order);
     }
   }
 
@@ -234,8 +168,8 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
   public Optional<RenewalWindow> renewalWindow(CertificateChain certificate) {
     Objects.requireNonNull(certificate, "certificate");
     synchronized (lock) {
-      failIfScripted();
-      return renewalAdvice.apply(certificate);
+      script.failIfScripted(id, clock);
+      return script.renewalWindow(certificate);
     }
   }
 
@@ -243,31 +177,17 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
 
   /** How long validation of orders of this type takes, from submission or from challenges ready. */
   public FakeCertificateAuthority validationTime(ValidationType type, Duration time) {
-    Objects.requireNonNull(type, "type");
-    requireNotNegative("validationTime", time);
-    synchronized (lock) {
-      validationTimes.put(type, time);
-    }
-    return this;
+    return scripted(s -> s.validationTime(type, time));
   }
 
   /** The lifetime of certificates for orders of this type (90 days by default). */
   public FakeCertificateAuthority lifetime(ValidationType type, Duration lifetime) {
-    Objects.requireNonNull(type, "type");
-    requirePositive("lifetime", lifetime);
-    synchronized (lock) {
-      lifetimes.put(type, lifetime);
-    }
-    return this;
+    return scripted(s -> s.lifetime(type, lifetime));
   }
 
   /** The lifetime of certificates for orders of every type. */
   public FakeCertificateAuthority lifetime(Duration lifetime) {
-    requirePositive("lifetime", lifetime);
-    synchronized (lock) {
-      lifetimes.replaceAll((type, old) -> lifetime);
-    }
-    return this;
+    return scripted(s -> s.lifetimeForAll(lifetime));
   }
 
   /**
@@ -275,29 +195,17 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
    * until they are reported ready. Without this call, DV orders validate on their own.
    */
   public FakeCertificateAuthority requireChallenges(ChallengeType type) {
-    Objects.requireNonNull(type, "type");
-    synchronized (lock) {
-      challengeType = type;
-    }
-    return this;
+    return scripted(s -> s.requireChallenges(type));
   }
 
   /** The next call to {@link #submit} throws {@link CaRejectedException} with this reason. Queues. */
   public FakeCertificateAuthority rejectNext(String reason) {
-    Objects.requireNonNull(reason, "reason");
-    synchronized (lock) {
-      rejections.add(reason);
-    }
-    return this;
+    return scripted(s -> s.rejectNext(reason));
   }
 
   /** The next order placed reports {@code Invalid(reason)} when polled. Queues. */
   public FakeCertificateAuthority invalidateNext(String reason) {
-    Objects.requireNonNull(reason, "reason");
-    synchronized (lock) {
-      invalidations.add(reason);
-    }
-    return this;
+    return scripted(s -> s.invalidateNext(reason));
   }
 
   /** The next {@code times} calls, of any method but {@link #id()}, throw {@link CaUnavailableException}. */
@@ -307,25 +215,12 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
 
   /** As {@link #failNext(int)}, with {@link CaUnavailableException#retryAfter()} that far from now. */
   public FakeCertificateAuthority failNext(int times, @Nullable Duration retryAfter) {
-    if (times < 0) {
-      throw new IllegalArgumentException("times must not be negative, was " + times);
-    }
-    if (retryAfter != null) {
-      requireNotNegative("retryAfter", retryAfter);
-    }
-    synchronized (lock) {
-      failuresLeft = times;
-      failureRetryAfter = retryAfter;
-    }
-    return this;
+    return scripted(s -> s.failNext(times, retryAfter));
   }
 
   /** Applies these alterations to the next certificate the CA signs, and only to that one. */
   public FakeCertificateAuthority alterNext(Alteration... alterations) {
-    synchronized (lock) {
-      nextAlterations.addAll(List.of(alterations));
-    }
-    return this;
+    return scripted(s -> s.alterNext(alterations));
   }
 
   /**
@@ -333,23 +228,12 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
    * {@code endBeforeExpiry} before the certificate's notAfter, as an ACME ARI server would.
    */
   public FakeCertificateAuthority suggestRenewal(Duration startBeforeExpiry, Duration endBeforeExpiry) {
-    requireNotNegative("startBeforeExpiry", startBeforeExpiry);
-    requireNotNegative("endBeforeExpiry", endBeforeExpiry);
-    if (endBeforeExpiry.compareTo(startBeforeExpiry) > 0) {
-      throw new IllegalArgumentException("endBeforeExpiry (" + endBeforeExpiry
-          + ") must not be longer than startBeforeExpiry (" + startBeforeExpiry + ")");
-    }
-    return renewalAdvice(chain -> Optional.of(
-        new RenewalWindow(chain.notAfter().minus(startBeforeExpiry), chain.notAfter().minus(endBeforeExpiry))));
+    return scripted(s -> s.suggestRenewal(startBeforeExpiry, endBeforeExpiry));
   }
 
   /** Answers {@link #renewalWindow} with this function. */
   public FakeCertificateAuthority renewalAdvice(Function<CertificateChain, Optional<RenewalWindow>> advice) {
-    Objects.requireNonNull(advice, "advice");
-    synchronized (lock) {
-      renewalAdvice = advice;
-    }
-    return this;
+    return scripted(s -> s.renewalAdvice(advice));
   }
 
   // ---- what happened ---------------------------------------------------------------------------
@@ -357,39 +241,35 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
   /** Every order placed, oldest first. */
   public List<FakeOrder> orders() {
     synchronized (lock) {
-      return orders.values().stream().map(OrderEntry::snapshot).toList();
+      return orders.snapshots();
     }
   }
 
   /** The order behind a reference. @throws IllegalArgumentException if this CA never placed it */
   public FakeOrder order(OrderRef order) {
     synchronized (lock) {
-      OrderEntry entry = orders.get(order.value());
-      if (entry == null || !order.authority().equals(id)) {
-        throw new IllegalArgumentException("fake CA " + id + " has no order " + order);
-      }
-      return entry.snapshot();
+      return orders.snapshot(order);
     }
   }
 
   /** The challenges reported ready for the order, in the order they were reported. */
   public List<Challenge> challengesReadied(OrderRef order) {
     synchronized (lock) {
-      return List.copyOf(entry(order).readied.values());
+      return orders.challengesReadied(order);
     }
   }
 
   /** How many certificates the CA has signed. */
   public int issuedCount() {
     synchronized (lock) {
-      return (int) orders.values().stream().filter(e -> e.issued != null).count();
+      return orders.issuedCount();
     }
   }
 
   /** How many times {@link #submit} was called, duplicates, failures and rejections included. */
   public int submitCount() {
     synchronized (lock) {
-      return submitCount;
+      return orders.submitCount();
     }
   }
 
@@ -402,61 +282,12 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
 
   // ---- inside ----------------------------------------------------------------------------------
 
-  private void failIfScripted() {
-    if (failuresLeft > 0) {
-      failuresLeft--;
-      Instant retryAfter = failureRetryAfter == null ? null : clock.instant().plus(failureRetryAfter);
-      throw new CaUnavailableException("fake CA unavailable (" + id + ", scripted failure)", retryAfter, null);
+  /** Changes the script under the lock, so that a change and the calls it scripts never interleave. */
+  private FakeCertificateAuthority scripted(Consumer<CaScript> change) {
+    synchronized (lock) {
+      change.accept(script);
     }
-  }
-
-  private OrderEntry entry(OrderRef order) {
-    Objects.requireNonNull(order, "order");
-    OrderEntry entry = order.authority().equals(id) ? orders.get(order.value()) : null;
-    if (entry == null) {
-      throw new CaRejectedException("unknown order " + order.value() + " at fake CA " + id);
-    }
-    return entry;
-  }
-
-  /** Signs the order's certificate if its validation is over and it was neither refused nor cancelled. */
-  private void issueIfValidated(OrderEntry entry) {
-    Instant now = clock.instant();
-    if (entry.state() != FakeOrder.State.VALIDATING || now.isBefore(Objects.requireNonNull(entry.readyAt))) {
-      return;
-    }
-    Set<Alteration> alterations = EnumSet.noneOf(Alteration.class);
-    alterations.addAll(nextAlterations);
-    nextAlterations.clear();
-    Duration lifetime = alterations.contains(Alteration.SHORT_LIFETIME)
-        ? SHORT_LIFETIME : lifetimes.get(entry.validationType());
-    entry.issued = issuer.issue(entry.csr, alterations, now, lifetime);
-  }
-
-  private List<Challenge> newChallenges(List<String> names) {
-    ChallengeType type = Objects.requireNonNull(challengeType);
-    List<Challenge> challenges = new ArrayList<>();
-    for (String name : names) {
-      byte[] bytes = new byte[32];
-      random.nextBytes(bytes);
-      String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-      String domain = name.startsWith("*.") ? name.substring(2) : name;
-      challenges.add(new Challenge(
-          "challenge-" + (++challengeCount), type, domain, token, token + "." + ACCOUNT_THUMBPRINT));
-    }
-    return challenges;
-  }
-
-  private static void requireNotNegative(String property, Duration value) {
-    if (Objects.requireNonNull(value, property).isNegative()) {
-      throw new IllegalArgumentException(property + " must not be negative, was " + value);
-    }
-  }
-
-  private static void requirePositive(String property, Duration value) {
-    if (Objects.requireNonNull(value, property).isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(property + " must be positive, was " + value);
-    }
+    return this;
   }
 
   /** Builds a {@link FakeCertificateAuthority}. The clock is required; each property is set once. */

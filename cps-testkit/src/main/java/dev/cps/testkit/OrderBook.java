@@ -1,0 +1,173 @@
+package dev.cps.testkit;
+
+import dev.cps.spi.CaRejectedException;
+import dev.cps.spi.CertificateChain;
+import dev.cps.spi.Challenge;
+import dev.cps.spi.ChallengeType;
+import dev.cps.spi.OrderRef;
+import dev.cps.spi.OrderRequest;
+import dev.cps.spi.OrderStatus;
+import dev.cps.spi.ValidationType;
+import dev.cps.testkit.FakeCertificateAuthority.Alteration;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The orders one fake CA has placed, and how each moves from placed through validation to issued
+ * as the clock passes and as the {@link CaScript} says. The CA keeps the public surface, the lock
+ * and the scripted outages; this keeps what they act on. Mutable; every access holds the CA's lock.
+ */
+final class OrderBook {
+  private final String caId;
+  private final Clock clock;
+  private final FakeIssuer issuer;
+  private final CaScript script;
+  private final ChallengeMinter challenges = new ChallengeMinter();
+  private final Map<String, OrderEntry> orders = new LinkedHashMap<>();
+  private final Map<String, OrderEntry> ordersByRequestId = new HashMap<>();
+  private int submitCount;
+
+  OrderBook(String caId, Clock clock, FakeIssuer issuer, CaScript script) {
+    this.caId = caId;
+    this.clock = clock;
+    this.issuer = issuer;
+    this.script = script;
+  }
+
+  /** Counts every submission, before anything can fail it: tests assert on retries too. */
+  void countSubmit() {
+    submitCount++;
+  }
+
+  int submitCount() {
+    return submitCount;
+  }
+
+  /** The order already placed under this request id: a resubmission returns it, not a new one. */
+  @Nullable OrderEntry forRequest(String requestId) {
+    return ordersByRequestId.get(requestId);
+  }
+
+  /**
+   * Places a new order for a verified CSR. A DV order gets challenges if the script requires them
+   * and validates once they are ready; any other order starts validating at once.
+   */
+  OrderRef place(OrderRequest request, CsrContents csr) {
+    Instant now = clock.instant();
+    OrderRef ref = new OrderRef(caId, "order-" + (orders.size() + 1));
+    ChallengeType challengeType = script.challengeType();
+    boolean challenged = challengeType != null && request.enrollment().validationType() == ValidationType.DV;
+    OrderEntry entry = new OrderEntry(
+        ref, request, csr, now, challenged ? challenges.mint(challengeType, csr.dnsNames()) : List.of());
+    if (!challenged) {
+      entry.readyAt = now.plus(script.validationTime(entry.validationType()));
+    }
+    entry.invalidReason = script.pollInvalidation();
+    orders.put(ref.value(), entry);
+    ordersByRequestId.put(request.requestId(), entry);
+    return ref;
+  }
+
+  OrderStatus status(OrderRef order) {
+    OrderEntry entry = get(order);
+    issueIfValidated(entry);
+    return switch (entry.state()) {
+      case CANCELLED -> new OrderStatus.Invalid("cancelled");
+      case INVALID -> new OrderStatus.Invalid(Objects.requireNonNull(entry.invalidReason));
+      case ISSUED -> new OrderStatus.Issued();
+      case AWAITING_CHALLENGES -> new OrderStatus.Pending(entry.outstanding(), null);
+      case VALIDATING -> new OrderStatus.Pending(List.of(), entry.readyAt);
+    };
+  }
+
+  /** Records the challenges as ready; the last one outstanding starts the validation time. */
+  void challengesReady(OrderRef order, List<Challenge> challenges) {
+    OrderEntry entry = get(order);
+    for (Challenge challenge : challenges) {
+      if (entry.challenges.stream().noneMatch(c -> c.id().equals(challenge.id()))) {
+        throw new IllegalArgumentException(
+            "challenge " + challenge.id() + " does not belong to order " + order.value());
+      }
+      entry.readied.put(challenge.id(), challenge);
+    }
+    if (entry.readyAt == null && entry.outstanding().isEmpty()) {
+      entry.readyAt = clock.instant().plus(script.validationTime(entry.validationType()));
+    }
+  }
+
+  CertificateChain retrieve(OrderRef order) {
+    OrderEntry entry = get(order);
+    issueIfValidated(entry);
+    if (entry.state() != FakeOrder.State.ISSUED) {
+      throw new IllegalStateException("order " + order.value() + " is not issued: it is " + entry.state());
+    }
+    return Objects.requireNonNull(entry.issued);
+  }
+
+  void cancel(OrderRef order) {
+    get(order).cancelled = true;
+  }
+
+  List<Challenge> challengesReadied(OrderRef order) {
+    return List.copyOf(get(order).readied.values());
+  }
+
+  /**
+   * The order a test asks about.
+   *
+   * @throws IllegalArgumentException if this CA never placed it: the test, not the CA, is wrong
+   */
+  FakeOrder snapshot(OrderRef order) {
+    OrderEntry entry = orders.get(order.value());
+    if (entry == null || !order.authority().equals(caId)) {
+      throw new IllegalArgumentException("fake CA " + caId + " has no order " + order);
+    }
+    return entry.snapshot();
+  }
+
+  List<FakeOrder> snapshots() {
+    return orders.values().stream().map(OrderEntry::snapshot).toList();
+  }
+
+  int issuedCount() {
+    return (int) orders.values().stream().filter(e -> e.issued != null).count();
+  }
+
+  int size() {
+    return orders.size();
+  }
+
+  /**
+   * The order a caller of the SPI refers to.
+   *
+   * @throws CaRejectedException if this CA never placed it, as a real CA answers an unknown order
+   */
+  private OrderEntry get(OrderRef order) {
+    Objects.requireNonNull(order, "order");
+    OrderEntry entry = order.authority().equals(caId) ? orders.get(order.value()) : null;
+    if (entry == null) {
+      throw new CaRejectedException("unknown order " + order.value() + " at fake CA " + caId);
+    }
+    return entry;
+  }
+
+  /**
+   * Signs the order's certificate if its validation is over and it was neither refused nor
+   * cancelled. Signing happens here, on a poll, because time only moves when the test moves it.
+   */
+  private void issueIfValidated(OrderEntry entry) {
+    Instant now = clock.instant();
+    if (entry.state() != FakeOrder.State.VALIDATING || now.isBefore(Objects.requireNonNull(entry.readyAt))) {
+      return;
+    }
+    Set<Alteration> alterations = script.takeAlterations();
+    entry.issued = issuer.issue(entry.csr, alterations, now, script.lifetime(entry.validationType(), alterations));
+  }
+}
