@@ -1,0 +1,61 @@
+package dev.cps.benchmarks;
+
+import java.io.PrintStream;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Runs the benchmarks named as arguments: {@code workflow}, {@code idle} or {@code all} (the
+ * default), and optionally {@code workers=N} (default: the number of processors). Each prints its
+ * figures against a baseline measured in the same run, and fails with an exception if the work it
+ * timed went wrong.
+ *
+ * <pre>./mvnw -q -pl cps-benchmarks exec:java -Dexec.args="workflow workers=2"</pre>
+ */
+public final class Benchmarks {
+  private static final Set<String> NAMES = Set.of("workflow", "idle", "all");
+
+  private Benchmarks() {}
+
+  public static void main(String[] args) {
+    Set<String> chosen = new LinkedHashSet<>();
+    int workers = Runtime.getRuntime().availableProcessors();
+    for (String arg : args) {
+      String name = arg.toLowerCase(Locale.ROOT);
+      if (name.startsWith("workers=")) {
+        workers = parseWorkers(arg.substring("workers=".length()));
+      } else if (NAMES.contains(name)) {
+        chosen.add(name);
+      } else {
+        throw new IllegalArgumentException("unknown argument '" + arg + "': give workflow, idle or all,"
+            + " and optionally workers=N");
+      }
+    }
+    if (chosen.isEmpty() || chosen.contains("all")) {
+      chosen = Set.of("workflow", "idle");
+    }
+    PrintStream out = System.out;
+    Runtime runtime = Runtime.getRuntime();
+    out.printf("Java %s (%s), %d processors, max heap %,d MB%n", System.getProperty("java.version"),
+        System.getProperty("java.vm.name"), runtime.availableProcessors(), runtime.maxMemory() >> 20);
+    if (chosen.contains("workflow")) {
+      new WorkflowBenchmark(workers, out).run();
+    }
+    if (chosen.contains("idle")) {
+      new IdleRunDueBenchmark(workers, out).run();
+    }
+  }
+
+  private static int parseWorkers(String value) {
+    try {
+      int workers = Integer.parseInt(value);
+      if (workers >= 1) {
+        return workers;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("workers must be a positive whole number, was '" + value + "'");
+  }
+}
