@@ -44,12 +44,11 @@ record CsrContents(X500Name subject, PublicKey publicKey, List<String> dnsNames)
       throw new CaRejectedException("the CSR is not a DER-encoded PKCS#10 request", BAD_CSR, e);
     }
     try {
-      boolean valid = request.isSignatureValid(
-          new JcaContentVerifierProviderBuilder().setProvider(provider).build(request.getSubjectPublicKeyInfo()));
+      PublicKey key = request.getPublicKey();
+      boolean valid = request.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(provider).build(key));
       if (!valid) {
         throw new CaRejectedException("the CSR's signature does not verify with the CSR's public key", BAD_CSR, null);
       }
-      PublicKey key = request.getPublicKey();
       List<String> names = dnsNames(request.getRequestedExtensions());
       X500Name subject = request.getSubject();
       if (names.isEmpty()) {

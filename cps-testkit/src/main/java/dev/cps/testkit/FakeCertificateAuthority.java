@@ -103,6 +103,15 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
   @Override
   public OrderRef submit(OrderRequest request) {
     Objects.requireNonNull(request, "request");
+    // Verified before taking the lock, so that orders on other threads verify in parallel; a bad
+    // CSR is refused only after the scripted failures and rejections, as before.
+    CsrContents csr = null;
+    CaRejectedException badCsr = null;
+    try {
+      csr = CsrContents.read(request.csr(), provider);
+    } catch (CaRejectedException e) {
+      badCsr = e;
+    }
     synchronized (lock) {
       orders.countSubmit();
       script.failIfScripted(id, clock);
@@ -114,15 +123,41 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
       if (existing != null) {
         return existing.ref;
       }
-      return orders.place(request, CsrContents.read(request.csr(), provider));
+      if (badCsr != null) {
+        throw badCsr;
+      }
+      return orders.place(request, Objects.requireNonNull(csr));
     }
   }
 
   @Override
   public OrderStatus status(OrderRef order) {
+    signIfValidated(order);
+    synchronized (lock) {
+      return orders.status(order);
+    }
+  }
+
+  /**
+   * Signs the order's certificate once its validation is over: claimed under the lock, signed
+   * outside it, recorded under it again, so that concurrent orders sign in parallel.
+   */
+  private void signIfValidated(OrderRef order) {
+    OrderBook.Signing signing;
     synchronized (lock) {
       script.failIfScripted(id, clock);
-      return orders.status(order);
+      signing = orders.claimSigning(order);
+    }
+    if (signing == null) {
+      return;
+    }
+    CertificateChain chain = null;
+    try {
+      chain = orders.sign(signing);
+    } finally {
+      synchronized (lock) {
+        orders.signed(signing, chain);
+      }
     }
   }
 
@@ -148,8 +183,8 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
    */
   @Override
   public CertificateChain retrieve(OrderRef order) {
+    signIfValidated(order);
     synchronized (lock) {
-      script.failIfScripted(id, clock);
       return orders.retrieve(order);
     }
   }

@@ -55,7 +55,6 @@ final class FakeIssuer {
 
   private final Provider provider;
   private final SecureRandom random = new SecureRandom();
-  private final JcaX509ExtensionUtils extensionUtils;
   private final KeyPair intermediateKeys;
   private final X509Certificate root;
   private final X509Certificate intermediate;
@@ -63,7 +62,6 @@ final class FakeIssuer {
   FakeIssuer(String name, Instant now, Provider provider) {
     this.provider = provider;
     try {
-      extensionUtils = new JcaX509ExtensionUtils();
       KeyPair rootKeys = ecKeyPair();
       intermediateKeys = ecKeyPair();
       // Backdated a day, as real CAs do, so a certificate is valid on machines whose clocks lag.
@@ -93,7 +91,10 @@ final class FakeIssuer {
     return intermediate;
   }
 
-  /** Signs a leaf for the CSR, valid from {@code notBefore} for {@code lifetime}, altered as asked. */
+  /**
+   * Signs a leaf for the CSR, valid from {@code notBefore} for {@code lifetime}, altered as asked.
+   * Thread-safe: the CA signs outside its lock so that concurrent orders sign in parallel.
+   */
   CertificateChain issue(CsrContents csr, Set<Alteration> alterations, Instant notBefore, Duration lifetime) {
     Instant from = notBefore.truncatedTo(ChronoUnit.SECONDS);
     PublicKey key = alterations.contains(Alteration.WRONG_KEY) ? freshKeyLike(csr.publicKey()) : csr.publicKey();
@@ -112,6 +113,8 @@ final class FakeIssuer {
         // RFC 5280 4.2.1.6: the SAN extension is critical when the subject is empty.
         builder.addExtension(Extension.subjectAlternativeName, subject.getRDNs().length == 0, new GeneralNames(sans));
       }
+      // One per call: the utility wraps a single digest and is not thread-safe.
+      JcaX509ExtensionUtils extensionUtils = new JcaX509ExtensionUtils();
       builder.addExtension(Extension.subjectKeyIdentifier, false, extensionUtils.createSubjectKeyIdentifier(key));
       builder.addExtension(Extension.authorityKeyIdentifier, false,
           extensionUtils.createAuthorityKeyIdentifier(intermediate));
@@ -174,7 +177,7 @@ final class FakeIssuer {
 
   private void caExtensions(X509v3CertificateBuilder builder, PublicKey key, @Nullable X509Certificate issuer,
       int pathLength) throws IOException, GeneralSecurityException {
-    JcaX509ExtensionUtils utils = extensionUtils;
+    JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
     builder.addExtension(Extension.basicConstraints, true,
         pathLength < 0 ? new BasicConstraints(true) : new BasicConstraints(pathLength));
     builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));

@@ -10,6 +10,7 @@ import dev.cps.spi.OrderStatus;
 import dev.cps.spi.ValidationType;
 import dev.cps.testkit.FakeCertificateAuthority.Alteration;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -77,7 +78,6 @@ final class OrderBook {
 
   OrderStatus status(OrderRef order) {
     OrderEntry entry = get(order);
-    issueIfValidated(entry);
     return switch (entry.state()) {
       case CANCELLED -> new OrderStatus.Invalid("cancelled");
       case INVALID -> new OrderStatus.Invalid(Objects.requireNonNull(entry.invalidReason));
@@ -104,7 +104,6 @@ final class OrderBook {
 
   CertificateChain retrieve(OrderRef order) {
     OrderEntry entry = get(order);
-    issueIfValidated(entry);
     if (entry.state() != FakeOrder.State.ISSUED) {
       throw new IllegalStateException("order " + order.value() + " is not issued: it is " + entry.state());
     }
@@ -158,16 +157,34 @@ final class OrderBook {
     return entry;
   }
 
+  /** What one caller signs outside the lock: the order, and the script's say taken for it. */
+  record Signing(OrderEntry entry, Set<Alteration> alterations, Instant notBefore, Duration lifetime) {}
+
   /**
-   * Signs the order's certificate if its validation is over and it was neither refused nor
-   * cancelled. Signing happens here, on a poll, because time only moves when the test moves it.
+   * Claims the signing of the order's certificate if its validation is over and it was neither
+   * refused nor cancelled; {@code null} if there is nothing to sign or another caller signs it.
+   * Signing happens on a poll because time only moves when the test moves it.
    */
-  private void issueIfValidated(OrderEntry entry) {
+  @Nullable Signing claimSigning(OrderRef order) {
+    OrderEntry entry = get(order);
     Instant now = clock.instant();
-    if (entry.state() != FakeOrder.State.VALIDATING || now.isBefore(Objects.requireNonNull(entry.readyAt))) {
-      return;
+    if (entry.signing || entry.state() != FakeOrder.State.VALIDATING
+        || now.isBefore(Objects.requireNonNull(entry.readyAt))) {
+      return null;
     }
+    entry.signing = true;
     Set<Alteration> alterations = script.takeAlterations();
-    entry.issued = issuer.issue(entry.csr, alterations, now, script.lifetime(entry.validationType(), alterations));
+    return new Signing(entry, alterations, now, script.lifetime(entry.validationType(), alterations));
+  }
+
+  /** Signs a claimed order. Touches no state of the book: called outside the CA's lock. */
+  CertificateChain sign(Signing signing) {
+    return issuer.issue(signing.entry().csr, signing.alterations(), signing.notBefore(), signing.lifetime());
+  }
+
+  /** Records what {@link #sign} produced, or releases the claim if signing failed. */
+  void signed(Signing signing, @Nullable CertificateChain chain) {
+    signing.entry().signing = false;
+    signing.entry().issued = chain;
   }
 }

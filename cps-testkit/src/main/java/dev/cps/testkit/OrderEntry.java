@@ -24,6 +24,8 @@ final class OrderEntry {
   @Nullable String invalidReason;
   boolean cancelled;
   @Nullable CertificateChain issued;
+  /** Claimed for signing by one caller, who signs outside the CA's lock. */
+  boolean signing;
 
   OrderEntry(OrderRef ref, OrderRequest request, CsrContents csr, Instant submittedAt, List<Challenge> challenges) {
     this.ref = ref;
