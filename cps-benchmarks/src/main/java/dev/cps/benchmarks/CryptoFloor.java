@@ -53,7 +53,6 @@ final class CryptoFloor {
   private final Provider provider;
   private final CsrFactory csrs;
   private final SecureRandom random = new SecureRandom();
-  private final JcaX509ExtensionUtils extensions;
   private final JcaX509CertificateConverter converter;
   private final PrivateKey issuerKey;
   private final X509Certificate issuer;
@@ -63,11 +62,10 @@ final class CryptoFloor {
   CryptoFloor(Provider provider) {
     this.provider = provider;
     this.csrs = new CsrFactory(Crypto.of(provider));
-    // SunEC makes no certificate objects; the JDK's own X.509 factory stands in for it.
-    this.converter = provider.getService("CertificateFactory", "X.509") != null
-        ? new JcaX509CertificateConverter().setProvider(provider) : new JcaX509CertificateConverter();
+    // Certificates are parsed by the JDK's own X.509 factory, as the fake CA hands them out.
+    this.converter = new JcaX509CertificateConverter();
     try {
-      this.extensions = new JcaX509ExtensionUtils();
+      JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
       KeyPair issuerKeys = keyPair();
       this.issuerKey = issuerKeys.getPrivate();
       X500Name name = new X500Name("CN=CPS Benchmark Issuing CA,O=CPS benchmarks");
@@ -118,6 +116,8 @@ final class CryptoFloor {
     builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
     builder.addExtension(Extension.subjectAlternativeName, false,
         GeneralNames.fromExtensions(csr.getRequestedExtensions(), Extension.subjectAlternativeName));
+    // One per certificate, as the fake CA does: the utility wraps a single digest, not thread-safe.
+    JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
     builder.addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(key));
     builder.addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(issuer));
     return builder;

@@ -70,6 +70,16 @@ public record Change(
     return new Builder(this);
   }
 
+  /** This change with one more timeline entry; nothing else is copied. */
+  public Change withTimelineEntry(TimelineEntry entry) {
+    List<TimelineEntry> longer = new ArrayList<>(timeline.size() + 1);
+    longer.addAll(timeline);
+    longer.add(entry);
+    return new Change(id, version, reason, request, authority, state, createdAt, nextActionAt, key, csr, order,
+        presentedChallenges, certificate, warnings, deploymentNotBefore, stagingAcknowledgement, attempts, lastError,
+        longer);
+  }
+
   /** Copies a change with some components replaced; {@link #build()} bumps nothing by itself. */
   public static final class Builder {
     private final ChangeId id;

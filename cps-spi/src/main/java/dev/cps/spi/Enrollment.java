@@ -68,6 +68,12 @@ public record Enrollment(
     return new Builder(this);
   }
 
+  /** This enrollment with another next action instant; nothing else is copied. */
+  public Enrollment withNextActionAt(@Nullable Instant next) {
+    return new Enrollment(id, version, request, createdAt, changes, staging, production, history, renewalAt,
+        expiryWarningAt, next);
+  }
+
   /** Copies an enrollment with some components replaced. */
   public static final class Builder {
     private final EnrollmentId id;

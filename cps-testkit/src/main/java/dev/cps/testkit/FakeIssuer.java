@@ -188,7 +188,9 @@ final class FakeIssuer {
 
   private X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) throws GeneralSecurityException {
     try {
-      return new JcaX509CertificateConverter().setProvider(provider)
+      // Signed with the configured provider, parsed by the JDK's own certificate factory: what a
+      // host gets from a real CA through acme4j or an HTTP client.
+      return new JcaX509CertificateConverter()
           .getCertificate(builder.build(new JcaContentSignerBuilder(SIGNATURE).setProvider(provider).build(key)));
     } catch (OperatorCreationException e) {
       throw new GeneralSecurityException("cannot sign with " + SIGNATURE, e);

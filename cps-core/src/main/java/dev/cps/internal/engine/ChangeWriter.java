@@ -44,17 +44,16 @@ final class ChangeWriter {
     Change draft = after.version(before.version() + 1).build();
     // What the step did (deployed, retry scheduled) comes before where it left the change.
     List<ProvisioningEvent> emitted = new ArrayList<>(extraEvents);
-    Change.Builder stamped = draft.toBuilder();
+    Change change = draft;
     boolean moved = !draft.state().equals(before.state());
     if (moved) {
       String what = before.state().name() + " -> " + draft.state().name() + (why.isEmpty() ? "" : ": " + why);
-      stamped.record(new TimelineEntry(now, what, who));
+      change = draft.withTimelineEntry(new TimelineEntry(now, what, who));
       emitted.add(new ProvisioningEvent.Transitioned(
           enrollment.id(), draft.id(), before.state().name(), draft.state().name(), who, now));
     } else if (!why.isEmpty()) {
-      stamped.record(new TimelineEntry(now, why, who));
+      change = draft.withTimelineEntry(new TimelineEntry(now, why, who));
     }
-    Change change = stamped.build();
     if (moved && change.state().inputNeeded() != null) {
       emitted.add(new ProvisioningEvent.InputNeeded(
           enrollment.id(), change.id(), change.version(), change.state().inputNeeded(), now));
@@ -78,7 +77,7 @@ final class ChangeWriter {
 
   private Enrollment store(Enrollment before, Enrollment.Builder after) {
     Enrollment built = after.version(before.version() + 1).trimChanges(KEPT_CHANGES).build();
-    Enrollment written = built.toBuilder().nextActionAt(nextAction(built)).build();
+    Enrollment written = built.withNextActionAt(nextAction(built));
     store.update(written, before.version());
     return written;
   }
