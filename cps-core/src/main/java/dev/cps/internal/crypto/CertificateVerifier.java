@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
@@ -29,9 +31,11 @@ import org.jspecify.annotations.Nullable;
 public final class CertificateVerifier {
   public static final Duration DEFAULT_MINIMUM_LIFETIME = Duration.ofDays(3);
   static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+  private static final int PARSED_CA_LIMIT = 256;
 
   private final Duration minimumLifetime;
   private final TrustChain trustChain;
+  private final Map<X509Certificate, ParsedCertificate> parsedCas = new ConcurrentHashMap<>();
 
   public CertificateVerifier(Crypto crypto) {
     this(crypto, DEFAULT_MINIMUM_LIFETIME);
@@ -74,7 +78,7 @@ public final class CertificateVerifier {
     List<ParsedCertificate> certificates = new ArrayList<>(chain.certificates().size());
     for (X509Certificate certificate : chain.certificates()) {
       try {
-        certificates.add(ParsedCertificate.parse(certificate));
+        certificates.add(parse(certificate));
       } catch (IllegalArgumentException e) {
         return new Verification(chain, List.of(), e.getMessage());
       }
@@ -98,6 +102,25 @@ public final class CertificateVerifier {
     List<X509Certificate> sorted = checked.sorted().stream().map(ParsedCertificate::certificate).toList();
     return new Verification(
         new CertificateChain(sorted), warnings, fatal.isEmpty() ? null : String.join("; ", fatal));
+  }
+
+  /**
+   * Parses a certificate, or takes the CA certificate parsed before: the same intermediates come
+   * with every certificate a CA issues. Leaves are never kept.
+   */
+  private ParsedCertificate parse(X509Certificate certificate) {
+    ParsedCertificate known = parsedCas.get(certificate);
+    if (known != null) {
+      return known;
+    }
+    ParsedCertificate parsed = ParsedCertificate.parse(certificate);
+    if (parsed.isCa()) {
+      if (parsedCas.size() >= PARSED_CA_LIMIT) {
+        parsedCas.clear();
+      }
+      parsedCas.put(certificate, parsed);
+    }
+    return parsed;
   }
 
   /** How many signatures this verifier has checked; tests use it to see the link cache work. */

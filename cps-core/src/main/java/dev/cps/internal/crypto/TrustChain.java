@@ -98,12 +98,15 @@ final class TrustChain {
     if (!issuer.mayBeCa()) {
       return "'" + issuer + "' issued '" + child + "' but is not a CA certificate";
     }
+    if (childIsLeaf) {
+      return verifySignature(child, issuer);
+    }
     String link = child.fingerprint() + ">" + issuer.fingerprint();
-    if (!childIsLeaf && verifiedLinks.contains(link)) {
+    if (verifiedLinks.contains(link)) {
       return null;
     }
     String failure = verifySignature(child, issuer);
-    if (failure == null && !childIsLeaf) {
+    if (failure == null) {
       if (verifiedLinks.size() >= CACHE_LIMIT) {
         verifiedLinks.clear();
       }
