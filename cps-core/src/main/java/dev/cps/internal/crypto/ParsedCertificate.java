@@ -98,12 +98,13 @@ final class ParsedCertificate {
     return GeneralNamesReader.dnsNames(holder.getExtensions());
   }
 
+  /** From the certificate object, which has parsed its dates once; the holder would parse again. */
   Instant notBefore() {
-    return holder.getNotBefore().toInstant();
+    return certificate.getNotBefore().toInstant();
   }
 
   Instant notAfter() {
-    return holder.getNotAfter().toInstant();
+    return certificate.getNotAfter().toInstant();
   }
 
   @Nullable KeyUsage keyUsage() {
