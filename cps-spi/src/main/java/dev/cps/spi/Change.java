@@ -54,11 +54,17 @@ public record Change(
     timeline = List.copyOf(timeline);
   }
 
-  /** A new change in {@link ChangeState.KeyPending}, due at once. */
+  /**
+   * A new change in {@link ChangeState.KeyPending}, due at once. It takes the request's deployment
+   * date only if the date is still ahead: a date that has passed was set for an earlier deployment,
+   * and must not hold a renewal back (nor switch off the seven-day rule for it).
+   */
   public static Change open(
       ChangeId id, ChangeReason reason, EnrollmentRequest request, String authority, Instant now, String who) {
+    Instant notBefore = request.deploymentNotBefore();
+    Instant date = notBefore != null && notBefore.isAfter(now) ? notBefore : null;
     return new Change(id, 1, reason, request, authority, new ChangeState.KeyPending(), now, now, null, null, null,
-        List.of(), null, List.of(), request.deploymentNotBefore(), null, 0, null,
+        List.of(), null, List.of(), date, null, 0, null,
         List.of(new TimelineEntry(now, "opened (" + reason + ")", who)));
   }
 

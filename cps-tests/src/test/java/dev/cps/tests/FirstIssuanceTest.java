@@ -44,7 +44,7 @@ class FirstIssuanceTest {
     assertThat(done.openChange()).isEmpty();
     DeployedCertificate production = done.production();
     assertThat(production).isNotNull();
-    assertThat(live).isCompletedWithValue(production);
+    assertThat(live).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(production);
     X509Certificate leaf = production.chain().leaf();
     assertThat(leaf.getSubjectAlternativeNames()).extracting(name -> (Object) name.get(1))
         .containsExactlyInAnyOrder("www.example.com", "example.com");

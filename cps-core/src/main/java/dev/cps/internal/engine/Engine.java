@@ -21,6 +21,7 @@ import dev.cps.spi.Deployment;
 import dev.cps.spi.DeploymentNetwork;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.KeyId;
 import dev.cps.spi.NetworkRole;
 import dev.cps.spi.OrderRef;
@@ -29,6 +30,7 @@ import dev.cps.spi.OrderStatus;
 import dev.cps.spi.ProvisioningEvent;
 import dev.cps.spi.RenewalWindow;
 import dev.cps.spi.TimelineEntry;
+import dev.cps.spi.ValidationType;
 import dev.cps.spi.VersionConflictException;
 import dev.cps.spi.Warning;
 import java.security.PublicKey;
@@ -41,6 +43,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -66,10 +69,12 @@ final class Engine {
   private final CsrFactory csrs;
   private final CertificateVerifier verifier;
   private final SplittableRandom jitter;
+  private final EnrollmentLocks locks;
 
-  Engine(EngineSettings settings, ChangeWriter writer) {
+  Engine(EngineSettings settings, ChangeWriter writer, EnrollmentLocks locks) {
     this.settings = settings;
     this.writer = writer;
+    this.locks = locks;
     Crypto crypto = Crypto.of(settings.cryptoProvider());
     this.csrs = new CsrFactory(crypto);
     this.verifier = new CertificateVerifier(crypto, settings.minimumLifetime());
@@ -83,14 +88,21 @@ final class Engine {
    */
   boolean process(EnrollmentId id, Instant passStart) {
     for (int step = 0; step < MAX_STEPS_PER_PASS; step++) {
-      Enrollment enrollment = settings.store().find(id).orElse(null);
-      if (enrollment == null || enrollment.nextActionAt() == null || enrollment.nextActionAt().isAfter(passStart)) {
+      boolean stepped = locks.with(id, () -> {
+        Enrollment enrollment = settings.store().find(id).orElse(null);
+        if (enrollment == null || enrollment.nextActionAt() == null
+            || enrollment.nextActionAt().isAfter(passStart)) {
+          return false;
+        }
+        try {
+          step(enrollment);
+        } catch (VersionConflictException raced) {
+          log.debug("Enrollment {} changed while a step ran (another engine?); reading it again", id);
+        }
+        return true;
+      });
+      if (!stepped) {
         return false;
-      }
-      try {
-        step(enrollment);
-      } catch (VersionConflictException raced) {
-        log.debug("Enrollment {} changed while a step ran; reading it again", id);
       }
     }
     log.warn("Enrollment {} took {} steps in one pass; leaving the rest for the next pass", id, MAX_STEPS_PER_PASS);
@@ -275,17 +287,18 @@ final class Engine {
     Verification result = verifier.verify(
         chain, required(change.csr(), change, "csr"), stored, change.request(), enrollment.request(), now);
     if (result.fatal() != null) {
-      writer.write(enrollment, change,
+      Enrollment written = writer.write(enrollment, change,
           succeeded(change).certificate(chain).state(new ChangeState.Failed(result.fatal())).nextActionAt(null),
           "certificate " + chain.serialNumber() + " retrieved and refused", ENGINE,
           b -> reopenRenewal(b, enrollment, now), List.of());
+      closed(written, change);
       return;
     }
     List<Warning> open = result.warnings().stream()
         .filter(w -> !settings.autoAccepted().contains(w.code())).toList();
     Set<String> autoAccepted = result.warnings().stream()
         .filter(w -> settings.autoAccepted().contains(w.code())).map(w -> w.code().name())
-        .collect(Collectors.toCollection(java.util.TreeSet::new));
+        .collect(Collectors.toCollection(TreeSet::new));
     String why = "certificate " + chain.serialNumber() + " retrieved and verified"
         + (result.warnings().isEmpty() ? "" : ", " + result.warnings().size() + " warning(s)")
         + (autoAccepted.isEmpty() ? "" : ", auto-accepted by policy: " + autoAccepted);
@@ -329,7 +342,7 @@ final class Engine {
     CertificateChain chain = required(change.certificate(), change, "certificate");
     settings.production().deploy(deployment(enrollment, change, chain));
     DeployedCertificate deployed = new DeployedCertificate(change.id(), required(change.key(), change, "key"), chain, now);
-    Instant renewalAt = renewalAt(change, chain);
+    Instant renewalAt = renewalAt(change.authority(), change.request().validationType(), chain);
     Instant warnAt = expiryWarningAt(chain);
     DeployedCertificate replaced = enrollment.production();
     writer.write(enrollment, change, succeeded(change).state(new ChangeState.Completed()).nextActionAt(null),
@@ -343,16 +356,18 @@ final class Engine {
         List.of(new ProvisioningEvent.Deployed(enrollment.id(), change.id(), NetworkRole.PRODUCTION, chain, now)));
   }
 
-  private Instant renewalAt(Change change, CertificateChain chain) {
+  /** The policy's renewal instant, inside the CA's window when the CA suggests one now. */
+  private Instant renewalAt(String authority, ValidationType type, CertificateChain chain) {
     Optional<RenewalWindow> window;
     try {
-      window = authority(change).renewalWindow(chain);
+      CertificateAuthority ca = settings.authorities().get(authority);
+      window = ca == null ? Optional.empty() : ca.renewalWindow(chain);
     } catch (RuntimeException e) {
-      log.info("CA {} gave no renewal window for {} ({}); using the renewal policy", change.authority(),
+      log.info("CA {} gave no renewal window for {} ({}); using the renewal policy", authority,
           chain.serialNumber(), e.toString());
       window = Optional.empty();
     }
-    return settings.renewalPolicy().renewalAt(chain, change.request().validationType(), window);
+    return settings.renewalPolicy().renewalAt(chain, type, window);
   }
 
   private Instant expiryWarningAt(CertificateChain chain) {
@@ -379,7 +394,7 @@ final class Engine {
     return authorityIdFor(enrollment.request());
   }
 
-  String authorityIdFor(dev.cps.spi.EnrollmentRequest request) {
+  String authorityIdFor(EnrollmentRequest request) {
     String named = request.certificateAuthority();
     return named != null ? named : settings.defaultAuthority();
   }
@@ -424,10 +439,33 @@ final class Engine {
   void fail(Enrollment enrollment, Change change, String reason) {
     Instant now = settings.clock().instant();
     log.warn("Change {} of enrollment {} failed: {}", change.id(), enrollment.id(), reason);
-    cleanUp(change.presentedChallenges());
-    writer.write(enrollment, change,
+    Enrollment written = writer.write(enrollment, change,
         change.toBuilder().state(new ChangeState.Failed(reason)).lastError(reason).nextActionAt(null), reason, ENGINE,
         b -> reopenRenewal(b, enrollment, now), List.of());
+    closed(written, change);
+  }
+
+  /**
+   * After a change closed without reaching production: its challenges are cleaned up and its key,
+   * which no network serves, is deleted. Best effort; the change is already stored as closed.
+   */
+  void closed(Enrollment enrollment, Change change) {
+    cleanUp(change.presentedChallenges());
+    KeyId key = change.key();
+    if (key == null || isServed(enrollment, key)) {
+      return;
+    }
+    try {
+      settings.keys().delete(key);
+    } catch (RuntimeException e) {
+      log.info("Deleting key {} of closed change {} failed: {}", key, change.id(), e.toString());
+    }
+  }
+
+  private static boolean isServed(Enrollment enrollment, KeyId key) {
+    return (enrollment.production() != null && enrollment.production().key().equals(key))
+        || (enrollment.staging() != null && enrollment.staging().key().equals(key))
+        || enrollment.history().stream().anyMatch(d -> d.key().equals(key));
   }
 
   /**
@@ -439,8 +477,7 @@ final class Engine {
     if (live == null) {
       return builder;
     }
-    Instant policy = settings.renewalPolicy().renewalAt(live.chain(), enrollment.request().validationType(),
-        Optional.empty());
+    Instant policy = renewalAt(authorityId(enrollment), enrollment.request().validationType(), live.chain());
     Instant earliest = now.plus(RETRY_AFTER_CLOSED);
     return builder.renewalAt(policy.isAfter(earliest) ? policy : earliest);
   }

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +50,10 @@ final class Events {
     return waiting.computeIfAbsent(change, id -> new CompletableFuture<>());
   }
 
-  /** Completes the waiting future, if any, once the change is closed. */
+  /**
+   * Completes the waiting future, if any, once the change is closed. Completed on the common pool,
+   * not on the engine's thread: a host's callback that blocks must not stall the engine.
+   */
   void settle(Enrollment enrollment, Change change) {
     if (!change.state().terminal()) {
       return;
@@ -57,15 +62,24 @@ final class Events {
     if (future == null) {
       return;
     }
+    DeployedCertificate deployed = change.state() instanceof ChangeState.Completed ? deployment(enrollment, change)
+        : null;
+    ForkJoinPool.commonPool().execute(() -> {
+      if (deployed != null) {
+        future.complete(deployed);
+      } else {
+        future.completeExceptionally(new ChangeClosedException(change.id(), change.state()));
+      }
+    });
+  }
+
+  /** The deployment a completed change made: live now, or replaced since and in the history. */
+  private static @Nullable DeployedCertificate deployment(Enrollment enrollment, Change change) {
     DeployedCertificate production = enrollment.production();
-    if (change.state() instanceof ChangeState.Completed && production != null
-        && production.change().equals(change.id())) {
-      future.complete(production);
-    } else if (change.state() instanceof ChangeState.Completed) {
-      future.complete(enrollment.history().stream().filter(d -> d.change().equals(change.id())).findFirst()
-          .orElseThrow(() -> new IllegalStateException("completed change " + change.id() + " has no deployment")));
-    } else {
-      future.completeExceptionally(new ChangeClosedException(change.id(), change.state()));
+    if (production != null && production.change().equals(change.id())) {
+      return production;
     }
+    return enrollment.history().stream().filter(d -> d.change().equals(change.id())).findFirst()
+        .orElse(null);
   }
 }

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +40,14 @@ final class Inputs {
   private final ChangeWriter writer;
   private final Engine engine;
   private final Events events;
+  private final EnrollmentLocks locks;
 
-  Inputs(EngineSettings settings, ChangeWriter writer, Engine engine, Events events) {
+  Inputs(EngineSettings settings, ChangeWriter writer, Engine engine, Events events, EnrollmentLocks locks) {
     this.settings = settings;
     this.writer = writer;
     this.engine = engine;
     this.events = events;
+    this.locks = locks;
   }
 
   Enrollment enroll(EnrollmentRequest request, String who) {
@@ -64,67 +67,75 @@ final class Inputs {
   Enrollment update(EnrollmentId id, EnrollmentRequest request, UpdateMode mode, String who) {
     requireWho(who);
     requireKnownAuthority(request);
-    for (int race = 0; ; race++) {
-      Enrollment enrollment = load(id);
-      Change open = enrollment.openChange().orElse(null);
-      boolean newCertificate = enrollment.request().certificateDiffers(request);
-      try {
-        if (!newCertificate) {
-          return writer.writeEnrollment(enrollment, b -> b.request(request), List.of());
-        }
-        if (open != null && mode == UpdateMode.REFUSE_IF_PENDING) {
-          throw new ChangePendingException(id, open.id(), open.state().name());
-        }
-        if (open != null) {
-          enrollment = writer.write(enrollment, open,
-              open.toBuilder().state(new ChangeState.Cancelled("replaced by an update")).nextActionAt(null),
-              "cancelled by an update", who, b -> b, List.of());
-          withdraw(open);
-        }
-        Instant now = settings.clock().instant();
-        Change change = Change.open(ChangeId.random(), ChangeReason.UPDATE, request, engine.authorityIdFor(request),
-            now, who);
-        return writer.writeEnrollment(enrollment, b -> b.request(request).putChange(change).renewalAt(null),
-            List.of(new ProvisioningEvent.Transitioned(id, change.id(), "", change.state().name(), who, now)));
-      } catch (VersionConflictException raced) {
-        if (race >= MAX_RACES) {
-          throw raced;
+    return locks.with(id, () -> {
+      for (int race = 0; ; race++) {
+        try {
+          return updateOnce(id, request, mode, who);
+        } catch (VersionConflictException raced) {
+          if (race >= MAX_RACES) {
+            throw raced;
+          }
         }
       }
+    });
+  }
+
+  /** One write: the new request, the pending change cancelled if asked, the new change opened. */
+  private Enrollment updateOnce(EnrollmentId id, EnrollmentRequest request, UpdateMode mode, String who) {
+    Enrollment enrollment = load(id);
+    if (!enrollment.request().certificateDiffers(request)) {
+      return writer.writeEnrollment(enrollment, b -> b.request(request), List.of());
     }
+    Instant now = settings.clock().instant();
+    Change change = Change.open(ChangeId.random(), ChangeReason.UPDATE, request, engine.authorityIdFor(request), now,
+        who);
+    ProvisioningEvent opened = new ProvisioningEvent.Transitioned(id, change.id(), "", change.state().name(), who, now);
+    Change open = enrollment.openChange().orElse(null);
+    if (open == null) {
+      return writer.writeEnrollment(enrollment, b -> b.request(request).putChange(change).renewalAt(null),
+          List.of(opened));
+    }
+    if (mode == UpdateMode.REFUSE_IF_PENDING) {
+      throw new ChangePendingException(id, open.id(), open.state().name());
+    }
+    Enrollment written = writer.write(enrollment, open,
+        open.toBuilder().state(new ChangeState.Cancelled("replaced by an update")).nextActionAt(null),
+        "cancelled by an update", who, b -> b.request(request).putChange(change).renewalAt(null), List.of(opened));
+    withdraw(written, open);
+    return written;
   }
 
   Change renewNow(EnrollmentId id, String who) {
     requireWho(who);
-    for (int race = 0; ; race++) {
-      Enrollment enrollment = load(id);
-      Change open = enrollment.openChange().orElse(null);
-      if (open != null) {
-        throw new ChangePendingException(id, open.id(), open.state().name());
-      }
-      Instant now = settings.clock().instant();
-      ChangeReason reason = enrollment.production() == null ? ChangeReason.NEW_CERTIFICATE : ChangeReason.RENEWAL;
-      Change change = Change.open(ChangeId.random(), reason, enrollment.request(), engine.authorityId(enrollment),
-          now, who);
-      try {
-        writer.writeEnrollment(enrollment, b -> b.putChange(change).renewalAt(null),
-            List.of(new ProvisioningEvent.Transitioned(id, change.id(), "", change.state().name(), who, now)));
-        return change;
-      } catch (VersionConflictException raced) {
-        if (race >= MAX_RACES) {
-          throw raced;
+    return locks.with(id, () -> {
+      for (int race = 0; ; race++) {
+        Enrollment enrollment = load(id);
+        Change open = enrollment.openChange().orElse(null);
+        if (open != null) {
+          throw new ChangePendingException(id, open.id(), open.state().name());
+        }
+        Instant now = settings.clock().instant();
+        ChangeReason reason = enrollment.production() == null ? ChangeReason.NEW_CERTIFICATE : ChangeReason.RENEWAL;
+        Change change = Change.open(ChangeId.random(), reason, enrollment.request(), engine.authorityId(enrollment),
+            now, who);
+        try {
+          writer.writeEnrollment(enrollment, b -> b.putChange(change).renewalAt(null),
+              List.of(new ProvisioningEvent.Transitioned(id, change.id(), "", change.state().name(), who, now)));
+          return change;
+        } catch (VersionConflictException raced) {
+          if (race >= MAX_RACES) {
+            throw raced;
+          }
         }
       }
-    }
+    });
   }
 
   Change cancel(ChangeRef ref, String who) {
-    Change cancelled = answer(ref, who, "cancel", state -> !state.terminal(),
+    return answer(ref, who, "cancel", state -> !state.terminal(),
         (enrollment, change) -> new Answer(
             change.toBuilder().state(new ChangeState.Cancelled("cancelled by " + who)).nextActionAt(null),
             "cancelled", b -> engine.reopenRenewal(b, enrollment, settings.clock().instant())));
-    withdraw(cancelled);
-    return cancelled;
   }
 
   Change acceptWarnings(ChangeRef ref, String who) {
@@ -135,12 +146,10 @@ final class Inputs {
   }
 
   Change denyWarnings(ChangeRef ref, String who) {
-    Change denied = answer(ref, who, "deny warnings", state -> state instanceof ChangeState.AwaitingWarningAcceptance,
+    return answer(ref, who, "deny warnings", state -> state instanceof ChangeState.AwaitingWarningAcceptance,
         (enrollment, change) -> new Answer(
             change.toBuilder().state(new ChangeState.Cancelled("warnings denied by " + who)).nextActionAt(null),
             "warnings denied: " + codes(change), b -> engine.reopenRenewal(b, enrollment, settings.clock().instant())));
-    withdraw(denied);
-    return denied;
   }
 
   Change acknowledgeStagingTest(ChangeRef ref, String who) {
@@ -185,7 +194,7 @@ final class Inputs {
   }
 
   /** The change as a person answers it: a new builder, the timeline note, and any enrollment edit. */
-  private record Answer(Change.Builder change, String why, java.util.function.UnaryOperator<Enrollment.Builder> edit) {}
+  private record Answer(Change.Builder change, String why, UnaryOperator<Enrollment.Builder> edit) {}
 
   private interface Answering {
     Answer apply(Enrollment enrollment, Change change);
@@ -195,34 +204,43 @@ final class Inputs {
       Answering answering) {
     requireWho(who);
     Objects.requireNonNull(ref, "change");
-    for (int race = 0; ; race++) {
-      Enrollment enrollment = load(ref.enrollment());
-      Change change = enrollment.change(ref.change())
-          .orElseThrow(() -> new NoSuchEnrollmentException("change in enrollment " + ref.enrollment(),
-              ref.change().value()));
-      if (change.version() != ref.version()) {
-        throw new StaleChangeException(change.id(), ref.version(), change.version(), change.state().name());
-      }
-      if (!accepts.apply(change.state())) {
-        throw new InputNotExpectedException(change.id(), input, change.state().name());
-      }
-      Answer answer = answering.apply(enrollment, change);
-      try {
-        Enrollment written = writer.write(enrollment, change, answer.change(), answer.why(), who, answer.edit(),
-            List.of());
-        return written.change(change.id()).orElseThrow();
-      } catch (VersionConflictException raced) {
-        // The engine wrote meanwhile; if it moved the change, the version check above refuses next time.
-        if (race >= MAX_RACES) {
-          throw raced;
+    return locks.with(ref.enrollment(), () -> {
+      for (int race = 0; ; race++) {
+        Enrollment enrollment = load(ref.enrollment());
+        Change change = enrollment.change(ref.change())
+            .orElseThrow(() -> new NoSuchEnrollmentException("change in enrollment " + ref.enrollment(),
+                ref.change().value()));
+        if (change.version() != ref.version()) {
+          throw new StaleChangeException(change.id(), ref.version(), change.version(), change.state().name());
+        }
+        if (!accepts.apply(change.state())) {
+          throw new InputNotExpectedException(change.id(), input, change.state().name());
+        }
+        Answer answer = answering.apply(enrollment, change);
+        try {
+          Enrollment written = writer.write(enrollment, change, answer.change(), answer.why(), who, answer.edit(),
+              List.of());
+          Change answered = written.change(change.id()).orElseThrow();
+          if (answered.state() instanceof ChangeState.Cancelled) {
+            withdraw(written, answered);
+          }
+          return answered;
+        } catch (VersionConflictException raced) {
+          // Another engine on the same store wrote meanwhile; the version check refuses a moved change.
+          if (race >= MAX_RACES) {
+            throw raced;
+          }
         }
       }
-    }
+    });
   }
 
-  /** Withdraws the CA order of a change that will not go on. Best effort: the change is already closed. */
-  private void withdraw(Change closed) {
-    engine.cleanUp(closed.presentedChallenges());
+  /**
+   * Withdraws the CA order of a change that will not go on, cleans up its challenges and deletes
+   * its unserved key. Best effort: the change is already stored as closed.
+   */
+  private void withdraw(Enrollment enrollment, Change closed) {
+    engine.closed(enrollment, closed);
     if (closed.order() == null || closed.certificate() != null) {
       return;
     }

@@ -27,8 +27,9 @@ public final class Provisioner implements CertificateProvisioner {
     this.settings = settings;
     this.events = new Events(settings.listeners());
     ChangeWriter writer = new ChangeWriter(settings.store(), settings.clock(), events);
-    Engine engine = new Engine(settings, writer);
-    this.inputs = new Inputs(settings, writer, engine, events);
+    EnrollmentLocks locks = new EnrollmentLocks();
+    Engine engine = new Engine(settings, writer, locks);
+    this.inputs = new Inputs(settings, writer, engine, events, locks);
     this.scheduler = new Scheduler(settings, engine);
   }
 

@@ -6,9 +6,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,13 +32,20 @@ final class Scheduler implements AutoCloseable {
   /** The longest the background loop sleeps: picks up work other engines or clock jumps made due. */
   private static final Duration LONGEST_SLEEP = Duration.ofSeconds(30);
   private static final Duration AFTER_STORE_FAILURE = Duration.ofSeconds(5);
+  private static final Duration FIRST_QUARANTINE = Duration.ofSeconds(1);
+  private static final Duration LONGEST_QUARANTINE = Duration.ofMinutes(5);
+
+  /** An enrollment whose processing failed outside the engine's own error handling. */
+  private record Quarantine(Instant until, int failures) {}
 
   private final EngineSettings settings;
   private final Engine engine;
   private final @Nullable ExecutorService workers;
+  private final Map<EnrollmentId, Quarantine> quarantined = new ConcurrentHashMap<>();
   private final Object signal = new Object();
   private boolean woken;
   private volatile boolean running;
+  private volatile boolean closed;
   private @Nullable Thread loop;
 
   Scheduler(EngineSettings settings, Engine engine) {
@@ -47,12 +56,16 @@ final class Scheduler implements AutoCloseable {
   }
 
   int runDue() {
+    if (closed) {
+      throw new IllegalStateException("the provisioner is closed; build a new one to run due work");
+    }
     Instant passStart = settings.clock().instant();
     Set<EnrollmentId> leftDue = new HashSet<>();
     int worked = 0;
     while (true) {
-      List<EnrollmentId> due = new ArrayList<>(settings.store().due(passStart, BATCH + leftDue.size()));
-      due.removeIf(leftDue::contains);
+      List<EnrollmentId> due =
+          new ArrayList<>(settings.store().due(passStart, BATCH + leftDue.size() + quarantined.size()));
+      due.removeIf(id -> leftDue.contains(id) || isQuarantined(id, passStart));
       if (due.isEmpty()) {
         return worked;
       }
@@ -91,17 +104,40 @@ final class Scheduler implements AutoCloseable {
     return stillDue;
   }
 
-  /** A failure here (the store is down, say) stays with this enrollment; the others go on. */
+  /**
+   * A failure here (the store is down, a document is corrupt) stays with this enrollment: it is
+   * left alone for a while, longer each time, so the others go on and nothing hot-loops.
+   */
   private boolean processSafely(EnrollmentId id, Instant passStart) {
     try {
-      return engine.process(id, passStart);
+      boolean stillDue = engine.process(id, passStart);
+      quarantined.remove(id);
+      return stillDue;
     } catch (RuntimeException e) {
-      log.error("Enrollment {} could not be processed; it stays due: {}", id, e.toString(), e);
+      Quarantine previous = quarantined.get(id);
+      int failures = previous == null ? 1 : previous.failures() + 1;
+      Duration wait = FIRST_QUARANTINE.multipliedBy(1L << Math.min(failures - 1, 20));
+      wait = wait.compareTo(LONGEST_QUARANTINE) > 0 ? LONGEST_QUARANTINE : wait;
+      quarantined.put(id, new Quarantine(settings.clock().instant().plus(wait), failures));
+      if (previous == null) {
+        log.error("Enrollment {} could not be processed; it is tried again in {}", id, wait, e);
+      } else {
+        log.warn("Enrollment {} could not be processed ({} times); tried again in {}: {}", id, failures, wait,
+            e.toString());
+      }
       return true;
     }
   }
 
+  private boolean isQuarantined(EnrollmentId id, Instant now) {
+    Quarantine quarantine = quarantined.get(id);
+    return quarantine != null && quarantine.until().isAfter(now);
+  }
+
   synchronized void start() {
+    if (closed) {
+      throw new IllegalStateException("the provisioner is closed; build a new one to start it again");
+    }
     if (running) {
       return;
     }
@@ -142,22 +178,34 @@ final class Scheduler implements AutoCloseable {
     }
   }
 
+  /**
+   * Until the next due instant. What is due now but quarantined waits for its quarantine instead,
+   * so a pass is never followed at once by another that would find nothing it may run.
+   */
   private Duration untilNextDue() {
+    Instant now = settings.clock().instant();
     Optional<Instant> next = settings.store().nextDue();
     if (next.isEmpty()) {
       return LONGEST_SLEEP;
     }
-    Duration until = Duration.between(settings.clock().instant(), next.get());
-    if (until.isNegative()) {
+    Duration until = Duration.between(now, next.get());
+    if (!until.isNegative() && !until.isZero()) {
+      return until.compareTo(LONGEST_SLEEP) > 0 ? LONGEST_SLEEP : until;
+    }
+    List<EnrollmentId> due = settings.store().due(now, BATCH + quarantined.size());
+    if (due.stream().anyMatch(id -> !isQuarantined(id, now))) {
       return Duration.ZERO;
     }
-    return until.compareTo(LONGEST_SLEEP) > 0 ? LONGEST_SLEEP : until;
+    Instant released = quarantined.values().stream().map(Quarantine::until).min(Instant::compareTo).orElse(now);
+    Duration wait = Duration.between(now, released);
+    return wait.compareTo(FIRST_QUARANTINE) < 0 ? FIRST_QUARANTINE : wait;
   }
 
   @Override
   public void close() {
     Thread running;
     synchronized (this) {
+      this.closed = true;
       this.running = false;
       running = loop;
       loop = null;
