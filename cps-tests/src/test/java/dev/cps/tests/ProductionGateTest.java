@@ -195,6 +195,26 @@ class ProductionGateTest {
     assertThat(cps.production().deploymentsFor(enrolled.id())).hasSize(1);
   }
 
+  @Test
+  void aDeploymentDateThatHasPassedDoesNotHoldARenewalBackFromTheSevenDayRule() {
+    CertificateProvisioner provisioner = cps.provisioner();
+    Instant firstDay = CpsTestkit.START.plus(Duration.ofDays(1));
+    Enrollment enrolled = provisioner.enroll(
+        Requests.dv("past.example.com").alwaysTestOnStaging(true).deploymentNotBefore(firstDay).build(), "alice");
+    issue(provisioner);
+    provisioner.acknowledgeStagingTest(ref(provisioner, enrolled), "bob");
+    cps.clock().set(firstDay);
+    provisioner.runDue();
+    Instant expiry = provisioner.enrollment(enrolled.id()).orElseThrow().production().notAfter();
+
+    cps.runFor(Duration.between(cps.clock().instant(), expiry.minus(Duration.ofDays(7))), Duration.ofHours(1));
+
+    Enrollment renewed = provisioner.enrollment(enrolled.id()).orElseThrow();
+    assertThat(renewed.history()).hasSize(1);
+    assertThat(renewed.production().deployedAt()).isEqualTo(expiry.minus(Duration.ofDays(7)));
+    assertThat(renewed.latestChange().orElseThrow().deploymentNotBefore()).isNull();
+  }
+
   /** A live certificate without Always Test on Staging, then ATS switched on and its renewal staged. */
   private Enrollment liveThenStagedRenewal(CertificateProvisioner provisioner, Instant notBefore) {
     Enrollment enrolled = provisioner.enroll(Requests.dv("seven.example.com").build(), "alice");

@@ -42,6 +42,7 @@ public final class CpsTestkit implements ParameterResolver, AfterEachCallback {
 
   private final List<Consumer<ProvisionerBuilder>> customizers = new ArrayList<>();
   private boolean documents;
+  private int workers = 1;
   private @Nullable Fixture fixture;
 
   /** Kept together so that one test's fakes never leak into the next. */
@@ -79,6 +80,12 @@ public final class CpsTestkit implements ParameterResolver, AfterEachCallback {
    */
   public CpsTestkit storingDocuments() {
     documents = true;
+    return this;
+  }
+
+  /** Worker threads of the provisioners built; 1 by default, so that tests read the same each run. */
+  public CpsTestkit workers(int workers) {
+    this.workers = workers;
     return this;
   }
 
@@ -163,7 +170,7 @@ public final class CpsTestkit implements ParameterResolver, AfterEachCallback {
         .stagingNetwork(f.staging)
         .productionNetwork(f.production)
         .listener(f.events::add)
-        .workers(1)
+        .workers(workers)
         .jitterSeed(42);
     customizers.forEach(c -> c.accept(builder));
     return builder.build();
