@@ -10,12 +10,16 @@ import java.util.Objects;
  * A domain-control challenge for one name of an order: what must be published, and where.
  *
  * @param id the CA's identifier of the challenge, stable across polls
+ * @param authorization the CA's identifier of the name's authorization: the challenges a CA offers
+ *     for one name (HTTP-01, DNS-01, ...) share it, and answering one of them answers the name
  * @param domain the name being validated, without any wildcard label
  * @param keyAuthorization the token joined with the account key's thumbprint (RFC 8555 8.1)
  */
-public record Challenge(String id, ChallengeType type, String domain, String token, String keyAuthorization) {
+public record Challenge(
+    String id, String authorization, ChallengeType type, String domain, String token, String keyAuthorization) {
   public Challenge {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(authorization, "authorization");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(domain, "domain");
     Objects.requireNonNull(token, "token");

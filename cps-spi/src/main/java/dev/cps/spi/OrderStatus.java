@@ -11,8 +11,9 @@ public sealed interface OrderStatus {
   /**
    * Validation is under way.
    *
-   * @param challenges DV challenges the CA still waits for: present them, then
-   *     {@link CertificateAuthority#challengesReady}; empty while the CA works on its own
+   * @param challenges DV challenges the CA still waits for, for each name (authorization) no
+   *     challenge of which was answered yet: one challenge per authorization is to be presented,
+   *     then {@link CertificateAuthority#challengesReady}; empty while the CA works on its own
    * @param retryAfter when the CA suggests asking again, or {@code null}
    */
   record Pending(List<Challenge> challenges, @Nullable Instant retryAfter) implements OrderStatus {

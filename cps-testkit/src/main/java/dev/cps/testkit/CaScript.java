@@ -34,7 +34,7 @@ final class CaScript {
       ValidationType.DV, Duration.ofMinutes(2), ValidationType.OV, Duration.ofDays(2),
       ValidationType.EV, Duration.ofDays(7), ValidationType.THIRD_PARTY, Duration.ZERO));
   private final Map<ValidationType, Duration> lifetimes = new EnumMap<>(ValidationType.class);
-  private @Nullable ChallengeType challengeType;
+  private List<ChallengeType> challengeTypes = List.of();
   private final Deque<String> rejections = new ArrayDeque<>();
   private final Deque<String> invalidations = new ArrayDeque<>();
   private int failuresLeft;
@@ -67,8 +67,8 @@ final class CaScript {
     lifetimes.replaceAll((type, old) -> lifetime);
   }
 
-  void requireChallenges(ChallengeType type) {
-    challengeType = Objects.requireNonNull(type, "type");
+  void requireChallenges(List<ChallengeType> types) {
+    challengeTypes = List.copyOf(types);
   }
 
   void rejectNext(String reason) {
@@ -132,8 +132,9 @@ final class CaScript {
   }
 
   /** The challenge type DV orders are handed, or {@code null} when they validate on their own. */
-  @Nullable ChallengeType challengeType() {
-    return challengeType;
+  /** The challenge types offered for each name of a DV order; empty: DV validates on its own. */
+  List<ChallengeType> challengeTypes() {
+    return challengeTypes;
   }
 
   Duration validationTime(ValidationType type) {

@@ -15,6 +15,7 @@ import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -226,11 +227,15 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
   }
 
   /**
-   * Hands DV orders submitted from now on one challenge of this type per name; validation waits
-   * until they are reported ready. Without this call, DV orders validate on their own.
+   * Hands DV orders submitted from now on one challenge of each type per name, as alternatives
+   * (a wildcard name is offered DNS-01 only, when it is among them); validation waits until one
+   * challenge of every name is reported ready. Without this call, DV orders validate on their own.
    */
-  public FakeCertificateAuthority requireChallenges(ChallengeType type) {
-    return scripted(s -> s.requireChallenges(type));
+  public FakeCertificateAuthority requireChallenges(ChallengeType type, ChallengeType... alternatives) {
+    List<ChallengeType> types = new ArrayList<>();
+    types.add(Objects.requireNonNull(type, "type"));
+    types.addAll(List.of(alternatives));
+    return scripted(s -> s.requireChallenges(types));
   }
 
   /** The next call to {@link #submit} throws {@link CaRejectedException} with this reason. Queues. */

@@ -63,10 +63,10 @@ final class OrderBook {
   OrderRef place(OrderRequest request, CsrContents csr) {
     Instant now = clock.instant();
     OrderRef ref = new OrderRef(caId, "order-" + (orders.size() + 1));
-    ChallengeType challengeType = script.challengeType();
-    boolean challenged = challengeType != null && request.enrollment().validationType() == ValidationType.DV;
+    List<ChallengeType> challengeTypes = script.challengeTypes();
+    boolean challenged = !challengeTypes.isEmpty() && request.enrollment().validationType() == ValidationType.DV;
     OrderEntry entry = new OrderEntry(
-        ref, request, csr, now, challenged ? challenges.mint(challengeType, csr.dnsNames()) : List.of());
+        ref, request, csr, now, challenged ? challenges.mint(challengeTypes, csr.dnsNames()) : List.of());
     if (!challenged) {
       entry.readyAt = now.plus(script.validationTime(entry.validationType()));
     }

@@ -39,9 +39,14 @@ final class OrderEntry {
     return request.enrollment().validationType();
   }
 
-  /** The challenges not yet reported ready, in the order they were handed out. */
+  /**
+   * The challenges of the names none of whose challenges was reported ready, in the order they were
+   * handed out: once one alternative of a name is answered, the others are no longer offered.
+   */
   List<Challenge> outstanding() {
-    return challenges.stream().filter(c -> !readied.containsKey(c.id())).toList();
+    return challenges.stream()
+        .filter(c -> readied.values().stream().noneMatch(r -> r.authorization().equals(c.authorization())))
+        .toList();
   }
 
   FakeOrder.State state() {

@@ -96,7 +96,7 @@ class FakeCertificateAuthorityTest {
     OrderRef ov = ca.submit(TestCsr.forRequest(Requests.organization(ValidationType.OV)).orderRequest("ov"));
     assertThat(ca.order(ov).challenges()).isEmpty();
     OrderRef dv = submit("dv", "a.example.com");
-    Challenge foreign = new Challenge("challenge-99", ChallengeType.HTTP_01, "a.example.com", "t", "t.x");
+    Challenge foreign = new Challenge("challenge-99", "authz-99", ChallengeType.HTTP_01, "a.example.com", "t", "t.x");
     assertThatThrownBy(() -> ca.challengesReady(dv, List.of(foreign))).hasMessageContaining("challenge-99");
   }
 

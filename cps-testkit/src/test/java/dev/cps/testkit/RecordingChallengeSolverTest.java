@@ -24,7 +24,7 @@ class RecordingChallengeSolverTest extends ChallengeSolverContract {
   @Test
   void refusesTypesItDoesNotHandle() {
     RecordingChallengeSolver solver = new RecordingChallengeSolver(ChallengeType.HTTP_01);
-    Challenge dns = new Challenge("x", ChallengeType.DNS_01, "x.example.com", "t", "t.k");
+    Challenge dns = new Challenge("x", "authz-x", ChallengeType.DNS_01, "x.example.com", "t", "t.k");
 
     assertThatThrownBy(() -> solver.present(dns)).hasMessageContaining("DNS_01");
     assertThat(solver.presented()).isEmpty();
@@ -33,8 +33,8 @@ class RecordingChallengeSolverTest extends ChallengeSolverContract {
   @Test
   void recordsEveryPresentAndCleanUpInOrder() {
     RecordingChallengeSolver solver = new RecordingChallengeSolver(ChallengeType.HTTP_01, ChallengeType.DNS_01);
-    Challenge a = new Challenge("a", ChallengeType.HTTP_01, "a.example.com", "ta", "ta.k");
-    Challenge b = new Challenge("b", ChallengeType.DNS_01, "b.example.com", "tb", "tb.k");
+    Challenge a = new Challenge("a", "authz-a", ChallengeType.HTTP_01, "a.example.com", "ta", "ta.k");
+    Challenge b = new Challenge("b", "authz-b", ChallengeType.DNS_01, "b.example.com", "tb", "tb.k");
 
     solver.present(a);
     solver.present(b);

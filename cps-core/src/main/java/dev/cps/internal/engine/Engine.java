@@ -203,8 +203,11 @@ final class Engine {
     if (status instanceof OrderStatus.Invalid invalid) {
       fail(enrollment, change, "the CA declared the order invalid: " + invalid.reason());
     } else if (status instanceof OrderStatus.Pending pending) {
+      // A name one of whose alternatives was presented is answered, whatever the CA still lists.
+      Set<String> answered = change.presentedChallenges().stream().map(Challenge::authorization)
+          .collect(Collectors.toSet());
       List<Challenge> fresh = pending.challenges().stream()
-          .filter(c -> change.presentedChallenges().stream().noneMatch(p -> p.id().equals(c.id())))
+          .filter(c -> !answered.contains(c.authorization()))
           .toList();
       if (fresh.isEmpty()) {
         writer.write(enrollment, change, succeeded(change).nextActionAt(nextPoll(change, pending, now)), "", ENGINE);
@@ -218,13 +221,16 @@ final class Engine {
     }
   }
 
-  /** Hands each name's challenge to a solver; what no solver takes waits for a person. */
+  /**
+   * Chooses one challenge per name (authorization) and hands it to a solver that takes its type;
+   * a name no solver can answer waits for a person, who is shown the type easiest to place.
+   */
   private void publish(Enrollment enrollment, Change change, List<Challenge> fresh) {
-    Map<String, List<Challenge>> byDomain = fresh.stream()
-        .collect(Collectors.groupingBy(Challenge::domain, LinkedHashMap::new, Collectors.toList()));
+    Map<String, List<Challenge>> byName = fresh.stream()
+        .collect(Collectors.groupingBy(Challenge::authorization, LinkedHashMap::new, Collectors.toList()));
     List<Challenge> chosen = new ArrayList<>();
     boolean manual = false;
-    for (List<Challenge> offered : byDomain.values()) {
+    for (List<Challenge> offered : byName.values()) {
       Optional<Challenge> solvable = offered.stream().filter(c -> solverFor(c) != null).findFirst();
       if (solvable.isPresent()) {
         solverFor(solvable.get()).present(solvable.get());

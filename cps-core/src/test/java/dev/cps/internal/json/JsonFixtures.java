@@ -156,7 +156,7 @@ final class JsonFixtures {
   }
 
   static Challenge challenge(String id) {
-    return new Challenge(id, ChallengeType.DNS_01, "example.com", "token-" + id, "token-" + id + ".thumbprint");
+    return new Challenge(id, "authz-" + id, ChallengeType.DNS_01, "example.com", "token-" + id, "token-" + id + ".thumbprint");
   }
 
   static Warning warning() {

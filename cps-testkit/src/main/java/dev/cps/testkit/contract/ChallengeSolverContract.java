@@ -22,7 +22,7 @@ public abstract class ChallengeSolverContract {
   /** A challenge of a type the solver handles, for the given name. */
   protected Challenge challenge(ChallengeSolver solver, String domain, String token) {
     ChallengeType type = solver.types().iterator().next();
-    return new Challenge(domain + "/" + token, type, domain, token, token + ".contract-thumbprint");
+    return new Challenge(domain + "/" + token, domain, type, domain, token, token + ".contract-thumbprint");
   }
 
   @Test

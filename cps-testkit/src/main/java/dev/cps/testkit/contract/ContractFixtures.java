@@ -95,7 +95,7 @@ final class ContractFixtures {
         .csr(TestCsr.forRequest(request, BC).csr())
         .order(new OrderRef("fake", "order-42"))
         .presentedChallenges(List.of(new dev.cps.spi.Challenge(
-            "challenge-1", ChallengeType.DNS_01, "www.example.com", "tok", "tok.thumb")))
+            "challenge-1", "authz-1", ChallengeType.DNS_01, "www.example.com", "tok", "tok.thumb")))
         .certificate(chain)
         .warnings(warnings)
         .deploymentNotBefore(T0.plus(Duration.ofDays(5)))
