@@ -11,6 +11,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import dev.cps.CertificateProvisioner;
 import dev.cps.ChangeRef;
+import dev.cps.internal.json.EnrollmentJson;
 import dev.cps.spi.Change;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.Deployment;
@@ -151,6 +152,7 @@ class SecretsTest {
     }
     for (Enrollment enrollment : provisioner.enrollments()) {
       visible.put("enrollment " + enrollment.id(), enrollment.toString());
+      visible.put("stored document of " + enrollment.id(), EnrollmentJson.toJson(enrollment));
       for (Change change : enrollment.changes()) {
         visible.put("change " + change.id(), change.toString());
         visible.put("timeline of " + change.id(), change.timeline().stream().map(TimelineEntry::toString).toList()
