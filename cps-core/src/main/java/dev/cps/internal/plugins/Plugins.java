@@ -16,6 +16,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,39 +33,32 @@ public final class Plugins {
   private Plugins() {}
 
   public static EnrollmentStore enrollmentStore(Object given, Clock clock) {
-    if (given instanceof EnrollmentStore store) {
-      return store;
-    }
-    URI uri = (URI) given;
-    return find(ServiceLoader.load(EnrollmentStoreProvider.class), "enrollment store", uri, p -> p.accepts(uri))
-        .create(uri, clock);
+    return given instanceof EnrollmentStore store ? store
+        : load(EnrollmentStoreProvider.class, "enrollment store", (URI) given, EnrollmentStoreProvider::accepts,
+            (provider, uri) -> provider.create(uri, clock));
   }
 
   public static PrivateKeyStore keyStore(Object given, Clock clock) {
-    if (given instanceof PrivateKeyStore store) {
-      return store;
-    }
-    URI uri = (URI) given;
-    return find(ServiceLoader.load(PrivateKeyStoreProvider.class), "key store", uri, p -> p.accepts(uri))
-        .create(uri, clock);
+    return given instanceof PrivateKeyStore store ? store
+        : load(PrivateKeyStoreProvider.class, "key store", (URI) given, PrivateKeyStoreProvider::accepts,
+            (provider, uri) -> provider.create(uri, clock));
   }
 
   public static CertificateAuthority authority(Object given, PluginContext context) {
-    if (given instanceof CertificateAuthority authority) {
-      return authority;
-    }
-    URI uri = (URI) given;
-    return find(ServiceLoader.load(CertificateAuthorityProvider.class), "certificate authority", uri,
-        p -> p.accepts(uri)).create(uri, context);
+    return given instanceof CertificateAuthority authority ? authority
+        : load(CertificateAuthorityProvider.class, "certificate authority", (URI) given,
+            CertificateAuthorityProvider::accepts, (provider, uri) -> provider.create(uri, context));
   }
 
   public static DeploymentNetwork network(Object given, PluginContext context) {
-    if (given instanceof DeploymentNetwork network) {
-      return network;
-    }
-    URI uri = (URI) given;
-    return find(ServiceLoader.load(DeploymentNetworkProvider.class), "deployment network", uri,
-        p -> p.accepts(uri)).create(uri, context);
+    return given instanceof DeploymentNetwork network ? network
+        : load(DeploymentNetworkProvider.class, "deployment network", (URI) given, DeploymentNetworkProvider::accepts,
+            (provider, uri) -> provider.create(uri, context));
+  }
+
+  private static <P, T> T load(Class<P> type, String kind, URI uri, BiPredicate<P, URI> accepts,
+      BiFunction<P, URI, T> create) {
+    return create.apply(find(ServiceLoader.load(type), kind, uri, provider -> accepts.test(provider, uri)), uri);
   }
 
   static <P> P find(Iterable<P> loader, String kind, URI uri, Predicate<P> accepts) {
