@@ -147,6 +147,14 @@ public record Enrollment(
       return this;
     }
 
+    /** Keeps only the newest {@code max} replaced certificates. */
+    public Builder trimHistory(int max) {
+      while (history.size() > max) {
+        history.remove(0);
+      }
+      return this;
+    }
+
     public Builder renewalAt(@Nullable Instant renewalAt) {
       this.renewalAt = renewalAt;
       return this;

@@ -131,6 +131,23 @@ class RenewalTest {
   }
 
   @Test
+  void historyAndKeysStayBoundedOverManyShortLivedCertificates() {
+    cps.ca().lifetime(ValidationType.DV, Duration.ofDays(6));
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment enrolled = provisioner.enroll(request(ValidationType.DV, "short.example.com"), "alice");
+
+    cps.runFor(Duration.ofDays(300), Duration.ofHours(1));
+
+    Enrollment after = provisioner.enrollment(enrolled.id()).orElseThrow();
+    assertThat(cps.ca().issuedCount()).as("a certificate every four days").isGreaterThan(70);
+    assertThat(after.history()).hasSize(20);
+    assertThat(after.changes()).hasSizeLessThanOrEqualTo(20);
+    assertThat(cps.keys().size()).as("keys of the kept history and the live certificate").isEqualTo(21);
+    assertThat(cps.keys().publicKey(after.production().key())).isPresent();
+    after.history().forEach(old -> assertThat(cps.keys().publicKey(old.key())).isPresent());
+  }
+
+  @Test
   void anExpiringCertificateWithNoReplacementRaisesAnEvent() {
     CertificateProvisioner provisioner = cps.provisioner();
     Enrollment enrolled = provisioner.enroll(request(ValidationType.DV, "expiring.example.com"), "alice");

@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
 final class ChangeWriter {
   /** Closed changes kept on an enrollment beside the open one. */
   static final int KEPT_CHANGES = 20;
+  /** Replaced production certificates kept on an enrollment, newest last. */
+  static final int KEPT_HISTORY = 20;
 
   private final EnrollmentStore store;
   private final Clock clock;
@@ -76,7 +78,8 @@ final class ChangeWriter {
   }
 
   private Enrollment store(Enrollment before, Enrollment.Builder after) {
-    Enrollment built = after.version(before.version() + 1).trimChanges(KEPT_CHANGES).build();
+    Enrollment built =
+        after.version(before.version() + 1).trimChanges(KEPT_CHANGES).trimHistory(KEPT_HISTORY).build();
     Enrollment written = built.withNextActionAt(nextAction(built));
     store.update(written, before.version());
     return written;

@@ -351,7 +351,8 @@ final class Engine {
     Instant renewalAt = renewalAt(change.authority(), change.request().validationType(), chain);
     Instant warnAt = expiryWarningAt(chain);
     DeployedCertificate replaced = enrollment.production();
-    writer.write(enrollment, change, succeeded(change).state(new ChangeState.Completed()).nextActionAt(null),
+    Enrollment written = writer.write(enrollment, change,
+        succeeded(change).state(new ChangeState.Completed()).nextActionAt(null),
         "deployed to production; renewal at " + renewalAt, ENGINE,
         b -> {
           if (replaced != null) {
@@ -360,6 +361,7 @@ final class Engine {
           return b.production(deployed).renewalAt(renewalAt).expiryWarningAt(warnAt);
         },
         List.of(new ProvisioningEvent.Deployed(enrollment.id(), change.id(), NetworkRole.PRODUCTION, chain, now)));
+    forgetRetired(enrollment, written);
   }
 
   /** The policy's renewal instant, inside the CA's window when the CA suggests one now. */
@@ -465,6 +467,19 @@ final class Engine {
       settings.keys().delete(key);
     } catch (RuntimeException e) {
       log.info("Deleting key {} of closed change {} failed: {}", key, change.id(), e.toString());
+    }
+  }
+
+  /** Deletes the keys of certificates that dropped out of the kept history and are served nowhere. */
+  private void forgetRetired(Enrollment before, Enrollment after) {
+    for (DeployedCertificate old : before.history()) {
+      if (!after.history().contains(old) && !isServed(after, old.key())) {
+        try {
+          settings.keys().delete(old.key());
+        } catch (RuntimeException e) {
+          log.info("Deleting retired key {} failed: {}", old.key(), e.toString());
+        }
+      }
     }
   }
 
