@@ -14,6 +14,7 @@ import dev.cps.spi.DeploymentNetwork;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentStore;
+import dev.cps.spi.ProvisioningEvent;
 import dev.cps.testkit.FakeCertificateAuthority;
 import dev.cps.testkit.InMemoryEnrollmentStore;
 import dev.cps.testkit.InMemoryPrivateKeyStore;
@@ -117,6 +118,56 @@ class ConcurrencyTest {
     clock.advance(Duration.ofSeconds(1));
     provisioner.runDue();
     assertThat(store.poisonedReads.get()).isEqualTo(3);
+  }
+
+  @Test
+  void aListenerMayHaveAnotherThreadAnswerWithoutWaitingOnTheEngine() {
+    AtomicReference<CertificateProvisioner> self = new AtomicReference<>();
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger answered = new AtomicInteger();
+    CertificateProvisioner provisioner = CertificateProvisioner.builder()
+        .clock(clock)
+        .enrollmentStore(new InMemoryEnrollmentStore())
+        .keyStore(new InMemoryPrivateKeyStore())
+        .certificateAuthority(FakeCertificateAuthority.builder().clock(clock).build())
+        .productionNetwork(new RecordingNetwork("production"))
+        .workers(1)
+        .listener(event -> {
+          if (event instanceof ProvisioningEvent.InputNeeded asked) {
+            // A host that hands the answer to another thread and waits for it, as a UI would.
+            Thread person = new Thread(() -> {
+              try {
+                self.get().acknowledgeStagingTest(ChangeRef.of(asked), "bob");
+                answered.incrementAndGet();
+              } catch (RuntimeException e) {
+                failures.add(e);
+              }
+            });
+            person.start();
+            try {
+              person.join(5_000);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            if (person.isAlive()) {
+              failures.add(new AssertionError("the answer waited on a lock the engine's thread held"));
+            }
+          }
+        })
+        .build();
+    self.set(provisioner);
+    Enrollment enrolled = provisioner.enroll(Requests.dv("listener.example.com").alwaysTestOnStaging(true).build(),
+        "alice");
+
+    provisioner.runDue();
+    clock.advance(Duration.ofMinutes(2));
+    provisioner.runDue();
+    provisioner.runDue();
+
+    assertThat(failures).isEmpty();
+    assertThat(answered.get()).isEqualTo(1);
+    assertThat(provisioner.enrollment(enrolled.id()).orElseThrow().latestChange().orElseThrow().state())
+        .isInstanceOf(ChangeState.Completed.class);
   }
 
   @Test

@@ -25,13 +25,22 @@ final class Events {
   private static final Logger log = LoggerFactory.getLogger(Events.class);
 
   private final List<ProvisioningListener> listeners;
+  private final EnrollmentLocks locks;
   private final Map<ChangeId, CompletableFuture<DeployedCertificate>> waiting = new ConcurrentHashMap<>();
 
-  Events(List<ProvisioningListener> listeners) {
+  Events(List<ProvisioningListener> listeners, EnrollmentLocks locks) {
     this.listeners = listeners;
+    this.locks = locks;
   }
 
+  /** Delivers the events once the step that caused them has released the enrollment's lock. */
   void emit(List<ProvisioningEvent> events) {
+    if (!events.isEmpty() && !listeners.isEmpty()) {
+      locks.afterUnlock(() -> deliver(events));
+    }
+  }
+
+  private void deliver(List<ProvisioningEvent> events) {
     for (ProvisioningEvent event : events) {
       log.debug("{}", event);
       for (ProvisioningListener listener : listeners) {

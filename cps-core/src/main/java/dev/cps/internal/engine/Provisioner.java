@@ -25,9 +25,9 @@ public final class Provisioner implements CertificateProvisioner {
 
   public Provisioner(EngineSettings settings) {
     this.settings = settings;
-    this.events = new Events(settings.listeners());
-    ChangeWriter writer = new ChangeWriter(settings.store(), settings.clock(), events);
     EnrollmentLocks locks = new EnrollmentLocks();
+    this.events = new Events(settings.listeners(), locks);
+    ChangeWriter writer = new ChangeWriter(settings.store(), settings.clock(), events);
     Engine engine = new Engine(settings, writer, locks);
     this.inputs = new Inputs(settings, writer, engine, events, locks);
     this.scheduler = new Scheduler(settings, engine);
