@@ -24,8 +24,8 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  */
 final class WorkflowBenchmark {
   static final int ENROLLMENTS = 2_000;
-  private static final int WARM_UP_ROUNDS = 8;
-  private static final int MEASURED_ROUNDS = 7;
+  private static final int WARM_UP_ROUNDS = 10;
+  private static final int MEASURED_ROUNDS = 11;
   private static final int SUN_EC_WARM_UP_ROUNDS = 1;
   private static final int SUN_EC_MEASURED_ROUNDS = 3;
 
