@@ -1,5 +1,6 @@
 package dev.cps;
 
+import dev.cps.internal.crypto.Crypto;
 import dev.cps.internal.engine.EngineSettings;
 import dev.cps.internal.engine.Provisioner;
 import dev.cps.internal.plugins.Plugins;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,8 +32,6 @@ import org.jspecify.annotations.Nullable;
  * instance beats a URI).
  */
 public final class ProvisionerBuilder {
-  private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
-
   private @Nullable Clock clock;
   private @Nullable Object enrollmentStore;
   private @Nullable Object keyStore;
@@ -268,7 +266,7 @@ public final class ProvisionerBuilder {
         orDefault(retryPolicy, RetryPolicy.DEFAULT),
         autoAccepted == null ? Set.of() : autoAccepted,
         workers,
-        orDefault(cryptoProvider, BOUNCY_CASTLE),
+        orDefault(cryptoProvider, Crypto.bouncyCastle().provider()),
         poll, minimum, warning,
         reuseKeyOnRenewal != null && reuseKeyOnRenewal,
         jitterSeedSet ? jitterSeed : System.nanoTime());
