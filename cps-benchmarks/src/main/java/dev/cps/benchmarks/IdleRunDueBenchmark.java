@@ -75,7 +75,7 @@ final class IdleRunDueBenchmark {
       }
       store.insert(new Enrollment(EnrollmentId.of(String.format("idle-%06d", i)), model.version(),
           model.request(), model.createdAt(), model.changes(), model.staging(), model.production(),
-          model.history(), renewalAt, model.expiryWarningAt(), renewalAt));
+          model.history(), renewalAt, null, model.expiryWarningAt(), renewalAt));
     }
   }
 

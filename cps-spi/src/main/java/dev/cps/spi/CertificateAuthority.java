@@ -34,8 +34,21 @@ public interface CertificateAuthority {
   /** Withdraws an order that is no longer wanted. Best effort. */
   void cancel(OrderRef order);
 
-  /** When the CA would like this certificate renewed, if it says. */
+  /**
+   * When the CA would like this certificate renewed, if it says. The engine asks when the
+   * certificate goes live and again at {@link RenewalWindow#checkAgainAt()}.
+   */
   default Optional<RenewalWindow> renewalWindow(CertificateChain certificate) {
     return Optional.empty();
+  }
+
+  /**
+   * Revokes a certificate this CA issued.
+   *
+   * @throws UnsupportedOperationException if the CA cannot revoke
+   * @throws CaRejectedException if the CA refuses, for instance for a certificate it did not issue
+   */
+  default void revoke(CertificateChain certificate, RevocationReason reason) {
+    throw new UnsupportedOperationException("certificate authority " + id() + " cannot revoke certificates");
   }
 }

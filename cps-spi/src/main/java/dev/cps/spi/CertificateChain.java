@@ -1,10 +1,13 @@
 package dev.cps.spi;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -43,6 +46,22 @@ public record CertificateChain(List<X509Certificate> certificates) {
   /** The leaf's serial number in hexadecimal. */
   public String serialNumber() {
     return leaf().getSerialNumber().toString(16);
+  }
+
+  /** The SHA-256 fingerprint of the leaf's DER encoding, in lower-case hexadecimal. */
+  public String fingerprint() {
+    return fingerprint(leaf());
+  }
+
+  /** The SHA-256 fingerprint of a certificate's DER encoding, in lower-case hexadecimal. */
+  public static String fingerprint(X509Certificate certificate) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException("a parsed certificate could not be encoded again", e);
+    }
   }
 
   /** The whole chain as concatenated PEM blocks, leaf first. */

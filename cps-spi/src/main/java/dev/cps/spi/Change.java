@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param presentedChallenges challenges handed to solvers or placed by a person, to clean up
  * @param warnings the post-verification warnings found on retrieval
  * @param stagingAcknowledgement who acknowledged the staging test, and when
+ * @param probes what the last probes of the networks found (see {@link DeploymentProbe}): shown to
+ *     whoever acknowledges the staging test
  * @param attempts consecutive transient failures of the current step
  * @param lastError the last failure, transient or not, as the CA or network reported it
  */
@@ -38,6 +40,7 @@ public record Change(
     List<Warning> warnings,
     @Nullable Instant deploymentNotBefore,
     @Nullable TimelineEntry stagingAcknowledgement,
+    List<ProbeResult> probes,
     int attempts,
     @Nullable String lastError,
     List<TimelineEntry> timeline) {
@@ -51,6 +54,7 @@ public record Change(
     Objects.requireNonNull(createdAt, "createdAt");
     presentedChallenges = List.copyOf(presentedChallenges);
     warnings = List.copyOf(warnings);
+    probes = List.copyOf(probes);
     timeline = List.copyOf(timeline);
   }
 
@@ -64,7 +68,7 @@ public record Change(
     Instant notBefore = request.deploymentNotBefore();
     Instant date = notBefore != null && notBefore.isAfter(now) ? notBefore : null;
     return new Change(id, 1, reason, request, authority, new ChangeState.KeyPending(), now, now, null, null, null,
-        List.of(), null, List.of(), date, null, 0, null,
+        List.of(), null, List.of(), date, null, List.of(), 0, null,
         List.of(new TimelineEntry(now, "opened (" + reason + ")", who)));
   }
 
@@ -82,8 +86,8 @@ public record Change(
     longer.addAll(timeline);
     longer.add(entry);
     return new Change(id, version, reason, request, authority, state, createdAt, nextActionAt, key, csr, order,
-        presentedChallenges, certificate, warnings, deploymentNotBefore, stagingAcknowledgement, attempts, lastError,
-        longer);
+        presentedChallenges, certificate, warnings, deploymentNotBefore, stagingAcknowledgement, probes, attempts,
+        lastError, longer);
   }
 
   /** Copies a change with some components replaced; {@link #build()} bumps nothing by itself. */
@@ -104,6 +108,7 @@ public record Change(
     private List<Warning> warnings;
     private @Nullable Instant deploymentNotBefore;
     private @Nullable TimelineEntry stagingAcknowledgement;
+    private List<ProbeResult> probes;
     private int attempts;
     private @Nullable String lastError;
     private final List<TimelineEntry> timeline;
@@ -125,6 +130,7 @@ public record Change(
       warnings = c.warnings;
       deploymentNotBefore = c.deploymentNotBefore;
       stagingAcknowledgement = c.stagingAcknowledgement;
+      probes = c.probes;
       attempts = c.attempts;
       lastError = c.lastError;
       timeline = new ArrayList<>(c.timeline);
@@ -185,6 +191,11 @@ public record Change(
       return this;
     }
 
+    public Builder probes(List<ProbeResult> probes) {
+      this.probes = probes;
+      return this;
+    }
+
     public Builder attempts(int attempts) {
       this.attempts = attempts;
       return this;
@@ -202,8 +213,8 @@ public record Change(
 
     public Change build() {
       return new Change(id, version, reason, request, authority, state, createdAt, nextActionAt, key, csr, order,
-          presentedChallenges, certificate, warnings, deploymentNotBefore, stagingAcknowledgement, attempts,
-          lastError, timeline);
+          presentedChallenges, certificate, warnings, deploymentNotBefore, stagingAcknowledgement, probes,
+          attempts, lastError, timeline);
     }
   }
 }

@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param changes oldest first; the last one may be open
  * @param history production certificates that were replaced, oldest first
  * @param renewalAt when the next renewal starts; {@code null} while a change is open
+ * @param renewalCheckAt when to ask the CA again for its renewal window (ARI), which may move the
+ *     renewal; {@code null} if the CA gave no such time
  * @param nextActionAt the earliest instant the engine has work for this enrollment: the open
  *     change's next step, the renewal, or the expiry warning. The store indexes it.
  */
@@ -29,6 +31,7 @@ public record Enrollment(
     @Nullable DeployedCertificate production,
     List<DeployedCertificate> history,
     @Nullable Instant renewalAt,
+    @Nullable Instant renewalCheckAt,
     @Nullable Instant expiryWarningAt,
     @Nullable Instant nextActionAt) {
 
@@ -71,7 +74,7 @@ public record Enrollment(
   /** This enrollment with another next action instant; nothing else is copied. */
   public Enrollment withNextActionAt(@Nullable Instant next) {
     return new Enrollment(id, version, request, createdAt, changes, staging, production, history, renewalAt,
-        expiryWarningAt, next);
+        renewalCheckAt, expiryWarningAt, next);
   }
 
   /** Copies an enrollment with some components replaced. */
@@ -85,6 +88,7 @@ public record Enrollment(
     private @Nullable DeployedCertificate production;
     private final List<DeployedCertificate> history;
     private @Nullable Instant renewalAt;
+    private @Nullable Instant renewalCheckAt;
     private @Nullable Instant expiryWarningAt;
     private @Nullable Instant nextActionAt;
 
@@ -98,6 +102,7 @@ public record Enrollment(
       production = e.production;
       history = new ArrayList<>(e.history);
       renewalAt = e.renewalAt;
+      renewalCheckAt = e.renewalCheckAt;
       expiryWarningAt = e.expiryWarningAt;
       nextActionAt = e.nextActionAt;
     }
@@ -160,6 +165,11 @@ public record Enrollment(
       return this;
     }
 
+    public Builder renewalCheckAt(@Nullable Instant renewalCheckAt) {
+      this.renewalCheckAt = renewalCheckAt;
+      return this;
+    }
+
     public Builder expiryWarningAt(@Nullable Instant expiryWarningAt) {
       this.expiryWarningAt = expiryWarningAt;
       return this;
@@ -172,7 +182,7 @@ public record Enrollment(
 
     public Enrollment build() {
       return new Enrollment(id, version, request, createdAt, changes, staging, production, history, renewalAt,
-          expiryWarningAt, nextActionAt);
+          renewalCheckAt, expiryWarningAt, nextActionAt);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.cps.spi;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -40,6 +41,25 @@ public interface EnrollmentStore {
    */
   List<EnrollmentId> due(Instant now, int limit);
 
-  /** The earliest next action of any enrollment, if any has one. */
+  /**
+   * The earliest next action of any enrollment, if any has one. A store that leases may report the
+   * end of another owner's lease instead of an earlier next action that lease holds back.
+   */
   Optional<Instant> nextDue();
+
+  /**
+   * Like {@link #due}, but each enrollment returned is leased to {@code owner} until {@code now +
+   * lease} or until {@link #release}: while the lease holds, other owners' claims (and {@link #due})
+   * skip it. Several provisioners sharing one store split due work this way; one whose process dies
+   * loses its leases when they expire. Leases only divide work: every write is still fenced by
+   * {@link #update}'s version check.
+   *
+   * <p>The default, for stores that serve one provisioner, leases nothing.
+   */
+  default List<EnrollmentId> claim(Instant now, int limit, String owner, Duration lease) {
+    return due(now, limit);
+  }
+
+  /** Ends {@code owner}'s lease on the enrollment, if it holds one. Best effort. */
+  default void release(EnrollmentId id, String owner) {}
 }

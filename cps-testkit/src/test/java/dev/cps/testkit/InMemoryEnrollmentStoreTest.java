@@ -26,7 +26,7 @@ class InMemoryEnrollmentStoreTest extends EnrollmentStoreContract {
 
   private static Enrollment enrollment(String id, long version, Instant nextActionAt) {
     return new Enrollment(EnrollmentId.of(id), version, REQUEST, T0, List.of(), null, null, List.of(), null, null,
-        nextActionAt);
+        null, nextActionAt);
   }
 
   @Test

@@ -85,14 +85,23 @@ final class ChangeWriter {
     return written;
   }
 
-  /** The earliest of: the open change's next step, the renewal, the expiry warning. */
+  /**
+   * The earliest of: the open change's next step, or else the renewal and the next look at the CA's
+   * renewal window; and the expiry warning.
+   */
   static @Nullable Instant nextAction(Enrollment enrollment) {
-    Instant next = enrollment.expiryWarningAt();
     Change open = enrollment.openChange().orElse(null);
-    Instant work = open != null ? open.nextActionAt() : enrollment.renewalAt();
-    if (work != null && (next == null || work.isBefore(next))) {
-      next = work;
+    Instant next = enrollment.expiryWarningAt();
+    if (open != null) {
+      return earlier(next, open.nextActionAt());
     }
-    return next;
+    return earlier(earlier(next, enrollment.renewalAt()), enrollment.renewalCheckAt());
+  }
+
+  private static @Nullable Instant earlier(@Nullable Instant a, @Nullable Instant b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || a.isBefore(b) ? a : b;
   }
 }

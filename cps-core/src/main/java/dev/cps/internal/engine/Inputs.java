@@ -58,7 +58,7 @@ final class Inputs {
     String authority = request.certificateAuthority() != null ? request.certificateAuthority()
         : settings.defaultAuthority();
     Change first = Change.open(ChangeId.random(), ChangeReason.NEW_CERTIFICATE, request, authority, now, who);
-    Enrollment enrollment = new Enrollment(id, 1, request, now, List.of(first), null, null, List.of(), null, null, now);
+    Enrollment enrollment = new Enrollment(id, 1, request, now, List.of(first), null, null, List.of(), null, null, null, now);
     settings.store().insert(enrollment);
     events.emit(List.of(new ProvisioningEvent.Transitioned(id, first.id(), "", first.state().name(), who, now)));
     return enrollment;

@@ -146,13 +146,13 @@ final class JsonFixtures {
         NOW.minus(Duration.ofDays(80)));
     return new Enrollment(EnrollmentId.of("enrollment-1"), 12, fullRequest(), NOW.minus(Duration.ofDays(90)),
         List.of(first, open), deployed, deployed, List.of(deployed, deployed), NOW.plus(Duration.ofDays(30)),
-        NOW.plus(Duration.ofDays(60)), NOW.plusSeconds(300));
+        NOW.plus(Duration.ofDays(5)), NOW.plus(Duration.ofDays(60)), NOW.plusSeconds(300));
   }
 
   /** An enrollment with nothing optional: no changes, nothing deployed, no instants. */
   static Enrollment emptyEnrollment() {
     return new Enrollment(EnrollmentId.of("enrollment-0"), 0, minimalRequest(), NOW, List.of(), null, null,
-        List.of(), null, null, null);
+        List.of(), null, null, null, null);
   }
 
   static Challenge challenge(String id) {

@@ -71,7 +71,7 @@ final class ContractFixtures {
   /** A small enrollment with no change, at {@code version}, due at {@code nextActionAt}. */
   static Enrollment enrollment(EnrollmentId id, long version, @Nullable Instant nextActionAt) {
     return new Enrollment(id, version, request("www.example.com"), T0, List.of(), null, null, List.of(), null, null,
-        nextActionAt);
+        null, nextActionAt);
   }
 
   /** An enrollment with a completed change, an open change and certificates everywhere. */
@@ -105,7 +105,7 @@ final class ContractFixtures {
         .record(new TimelineEntry(T0.plusSeconds(3700), "KeyPending -> CsrReady", "engine"))
         .build();
     return new Enrollment(id, 12, request, T0, List.of(completed, open), live, live, List.of(old),
-        null, T0.plus(Duration.ofDays(80)), T0.plusSeconds(7200));
+        null, null, T0.plus(Duration.ofDays(80)), T0.plusSeconds(7200));
   }
 
   /** A real chain for the request from a fake CA, for a key nobody keeps. */
