@@ -22,6 +22,15 @@ public interface CertificateAuthority {
   OrderStatus status(OrderRef order);
 
   /**
+   * Reports how the order stands, given the request it was placed for. The engine calls this form,
+   * so that a CA whose protocol wants the CSR only once the names are validated (ACME's finalize)
+   * has it at hand, also after a restart. The default ignores the request.
+   */
+  default OrderStatus status(OrderRef order, OrderRequest request) {
+    return status(order);
+  }
+
+  /**
    * Tells the CA that these challenges are in place and may be validated now.
    *
    * @throws IllegalArgumentException if a challenge is not one of the order's

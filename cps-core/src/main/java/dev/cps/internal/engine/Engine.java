@@ -187,19 +187,24 @@ final class Engine {
 
   /** Step 3: the order reference is stored before the engine acts on the CA's answer. */
   private void submit(Enrollment enrollment, Change change) {
-    CertificateSigningRequest csr = required(change.csr(), change, "csr");
-    CertificateChain replaces = change.reason() == ChangeReason.RENEWAL && enrollment.production() != null
-        ? enrollment.production().chain() : null;
-    OrderRef order = authority(change).submit(new OrderRequest(change.id().value(), csr, change.request(), replaces));
+    OrderRef order = authority(change).submit(orderRequest(enrollment, change));
     writer.write(enrollment, change,
         succeeded(change).order(order).state(new ChangeState.Validating()).nextActionAt(settings.clock().instant()),
         "order " + order.value() + " placed with " + order.authority(), ENGINE);
   }
 
+  /** What the change orders; the same for every call about one order. */
+  private static OrderRequest orderRequest(Enrollment enrollment, Change change) {
+    CertificateSigningRequest csr = required(change.csr(), change, "csr");
+    CertificateChain replaces = change.reason() == ChangeReason.RENEWAL && enrollment.production() != null
+        ? enrollment.production().chain() : null;
+    return new OrderRequest(change.id().value(), csr, change.request(), replaces);
+  }
+
   /** Steps 4 to 6: poll, publish challenges, retrieve and verify. */
   private void poll(Enrollment enrollment, Change change, Instant now) {
     CertificateAuthority authority = authority(change);
-    OrderStatus status = authority.status(order(change));
+    OrderStatus status = authority.status(order(change), orderRequest(enrollment, change));
     if (status instanceof OrderStatus.Invalid invalid) {
       fail(enrollment, change, "the CA declared the order invalid: " + invalid.reason());
     } else if (status instanceof OrderStatus.Pending pending) {
