@@ -1,0 +1,68 @@
+package dev.cps.ca.acme;
+
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import org.jspecify.annotations.Nullable;
+import org.shredzone.acme4j.Session;
+import org.shredzone.acme4j.connector.NetworkSettings;
+import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.provider.AbstractAcmeProvider;
+import org.shredzone.acme4j.toolbox.JSON;
+
+/**
+ * The acme4j provider for one configured directory: one HTTP client for all sessions, with the
+ * configured trust anchors and timeouts, and the directory read once every ten minutes when the
+ * server does not say how long to keep it (acme4j would otherwise read it before every new nonce
+ * and order).
+ */
+final class DirectoryProvider extends AbstractAcmeProvider {
+  private static final Duration KEEP_DIRECTORY = Duration.ofMinutes(10);
+  /** acme4j compares directory expiry with the wall clock, so this does too. */
+  private static final Clock WALL = Clock.systemUTC();
+
+  private final URI directory;
+  private final HttpClient client;
+
+  DirectoryProvider(AcmeSettings settings) {
+    this.directory = settings.directory();
+    this.client = HttpClient.newBuilder()
+        .sslContext(TrustAnchors.sslContext(settings.trustAnchors()))
+        .connectTimeout(settings.timeout())
+        .followRedirects(HttpClient.Redirect.NORMAL)
+        .proxy(HttpClient.Builder.NO_PROXY)
+        .build();
+  }
+
+  @Override
+  public boolean accepts(URI serverUri) {
+    return directory.equals(serverUri);
+  }
+
+  @Override
+  public URL resolve(URI serverUri) {
+    try {
+      return serverUri.toURL();
+    } catch (MalformedURLException e) {
+      throw new IllegalArgumentException("directory is not a URL: " + serverUri, e);
+    }
+  }
+
+  @Override
+  public HttpClient createHttpClient(NetworkSettings networkSettings) {
+    return client;
+  }
+
+  @Override
+  public @Nullable JSON directory(Session session, URI serverUri) throws AcmeException {
+    JSON read = super.directory(session, serverUri);
+    if (read != null && session.getDirectoryExpires() == null) {
+      session.setDirectoryExpires(ZonedDateTime.now(WALL).plus(KEEP_DIRECTORY));
+    }
+    return read;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.cps.ca.acme;
+
+import dev.cps.spi.Challenge;
+import dev.cps.spi.ChallengeType;
+import dev.cps.spi.OrderStatus;
+import java.net.URL;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.shredzone.acme4j.Authorization;
+import org.shredzone.acme4j.Login;
+import org.shredzone.acme4j.Order;
+import org.shredzone.acme4j.Status;
+import org.shredzone.acme4j.challenge.Dns01Challenge;
+import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
+import org.shredzone.acme4j.challenge.TokenChallenge;
+import org.shredzone.acme4j.exception.AcmeException;
+
+/**
+ * Moves one order as far as it goes in one call: reads it, hands out the challenges of names not
+ * answered yet, finalizes it with the CSR when it is ready, and waits briefly (our own backoff, the
+ * server's Retry-After first) while the server validates or signs.
+ */
+final class OrderProgress {
+  /** The server's Retry-After is a wall-clock instant, whatever clock the provisioner runs on. */
+  private static final Clock WALL = Clock.systemUTC();
+
+  /**
+   * Where the order stands after the call.
+   *
+   * @param certificate where the chain can be downloaded, once issued
+   */
+  record Progress(OrderStatus status, @Nullable URL certificate) {}
+
+  private final AcmePolling polling;
+
+  OrderProgress(AcmePolling polling) {
+    this.polling = polling;
+  }
+
+  Progress advance(Login login, URL location, byte @Nullable [] csr) throws AcmeException {
+    Order order = login.bindOrder(location);
+    Instant retryAfter = order.fetch().orElse(null);
+    long deadline = System.nanoTime() + polling.inCall().toNanos();
+    boolean finalized = false;
+    boolean allAnswered = false;
+    for (int attempt = 0; ; attempt++) {
+      Status status = order.getStatus();
+      switch (status) {
+        case VALID:
+          return new Progress(new OrderStatus.Issued(), order.getCertificate().getLocation());
+        case INVALID:
+          return new Progress(new OrderStatus.Invalid(reason(order)), null);
+        case READY:
+          if (csr == null) {
+            return pending(List.of(), retryAfter);
+          }
+          if (!finalized) {
+            order.execute(csr);
+            finalized = true;
+            attempt = -1;
+            retryAfter = order.fetch().orElse(null);
+            continue;
+          }
+          break;
+        case PENDING:
+          if (!allAnswered) {
+            List<Challenge> open = openChallenges(order);
+            if (!open.isEmpty()) {
+              return pending(open, retryAfter);
+            }
+            allAnswered = true;
+          }
+          break;
+        case PROCESSING:
+          break;
+        default:
+          return new Progress(new OrderStatus.Invalid("the order is " + status.name().toLowerCase()), null);
+      }
+      Duration wait = wait(attempt, retryAfter);
+      if (System.nanoTime() + wait.toNanos() > deadline || !sleep(wait)) {
+        return pending(List.of(), retryAfter);
+      }
+      retryAfter = order.fetch().orElse(null);
+    }
+  }
+
+  /** Our backoff, but never before the server's Retry-After. */
+  private Duration wait(int attempt, @Nullable Instant retryAfter) {
+    Duration wait = polling.delay(attempt);
+    if (retryAfter != null) {
+      Duration asked = Duration.between(WALL.instant(), retryAfter);
+      if (asked.compareTo(wait) > 0) {
+        wait = asked;
+      }
+    }
+    return wait;
+  }
+
+  private static boolean sleep(Duration wait) {
+    try {
+      Thread.sleep(wait.toMillis());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static Progress pending(List<Challenge> challenges, @Nullable Instant retryAfter) {
+    return new Progress(new OrderStatus.Pending(challenges, retryAfter), null);
+  }
+
+  /**
+   * Every challenge of each authorization the server still waits on and none of whose challenges
+   * was answered yet: the engine picks one per name.
+   */
+  static List<Challenge> openChallenges(Order order) {
+    List<Challenge> open = new ArrayList<>();
+    for (Authorization authorization : order.getAuthorizations()) {
+      if (authorization.getStatus() != Status.PENDING) {
+        continue;
+      }
+      List<org.shredzone.acme4j.challenge.Challenge> offered = authorization.getChallenges();
+      boolean answered = offered.stream()
+          .anyMatch(c -> c.getStatus() == Status.PROCESSING || c.getStatus() == Status.VALID);
+      if (answered) {
+        continue;
+      }
+      String domain = authorization.getIdentifier().getDomain();
+      for (org.shredzone.acme4j.challenge.Challenge challenge : offered) {
+        Optional<ChallengeType> type = typeOf(challenge);
+        if (type.isPresent() && challenge instanceof TokenChallenge token) {
+          open.add(new Challenge(challenge.getLocation().toString(), authorization.getLocation().toString(),
+              type.get(), domain, challenge.getJSON().get("token").asString(), token.getAuthorization()));
+        }
+      }
+    }
+    return open;
+  }
+
+  static Optional<ChallengeType> typeOf(org.shredzone.acme4j.challenge.Challenge challenge) {
+    return acmeType(challenge.getType());
+  }
+
+  static Optional<ChallengeType> acmeType(String type) {
+    return switch (type) {
+      case Http01Challenge.TYPE -> Optional.of(ChallengeType.HTTP_01);
+      case Dns01Challenge.TYPE -> Optional.of(ChallengeType.DNS_01);
+      case TlsAlpn01Challenge.TYPE -> Optional.of(ChallengeType.TLS_ALPN_01);
+      default -> Optional.empty();
+    };
+  }
+
+  static String acmeName(ChallengeType type) {
+    return switch (type) {
+      case HTTP_01 -> Http01Challenge.TYPE;
+      case DNS_01 -> Dns01Challenge.TYPE;
+      case TLS_ALPN_01 -> TlsAlpn01Challenge.TYPE;
+    };
+  }
+
+  /** The CA's reason for an invalid order: its own problem, and each failed name's. */
+  static String reason(Order order) {
+    List<String> reasons = new ArrayList<>();
+    order.getError().ifPresent(problem -> reasons.add(Failures.describe(problem)));
+    for (Authorization authorization : order.getAuthorizations()) {
+      if (authorization.getStatus() != Status.INVALID) {
+        continue;
+      }
+      String name = authorization.getIdentifier().getValue();
+      boolean explained = false;
+      for (org.shredzone.acme4j.challenge.Challenge challenge : authorization.getChallenges()) {
+        if (challenge.getError().isPresent()) {
+          reasons.add(name + " (" + challenge.getType() + "): " + Failures.describe(challenge.getError().get()));
+          explained = true;
+        }
+      }
+      if (!explained) {
+        reasons.add(name + ": authorization invalid");
+      }
+    }
+    return reasons.isEmpty() ? "the order is invalid" : String.join("; ", reasons);
+  }
+}
