@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
 final class AlpnKeyManager extends X509ExtendedKeyManager {
   private record Answer(String challengeId, X509Certificate certificate) {}
 
+  private static final String KEY_TYPE = "RSA";
+
   private final PrivateKey key;
   private final Map<String, Answer> byName = new ConcurrentHashMap<>();
 
@@ -38,7 +40,7 @@ final class AlpnKeyManager extends X509ExtendedKeyManager {
 
   @Override
   public @Nullable String chooseServerAlias(String keyType, Principal @Nullable [] issuers, @Nullable Socket socket) {
-    if (!"EC".equals(keyType) || !(socket instanceof SSLSocket ssl)) {
+    if (!KEY_TYPE.equals(keyType) || !(socket instanceof SSLSocket ssl)) {
       return null;
     }
     return aliasFor(ssl.getHandshakeSession());
@@ -47,7 +49,7 @@ final class AlpnKeyManager extends X509ExtendedKeyManager {
   @Override
   public @Nullable String chooseEngineServerAlias(String keyType, Principal @Nullable [] issuers,
       @Nullable SSLEngine engine) {
-    if (!"EC".equals(keyType) || engine == null) {
+    if (!KEY_TYPE.equals(keyType) || engine == null) {
       return null;
     }
     return aliasFor(engine.getHandshakeSession());
@@ -81,7 +83,7 @@ final class AlpnKeyManager extends X509ExtendedKeyManager {
 
   @Override
   public String @Nullable [] getServerAliases(String keyType, Principal @Nullable [] issuers) {
-    return "EC".equals(keyType) ? byName.keySet().toArray(String[]::new) : null;
+    return KEY_TYPE.equals(keyType) ? byName.keySet().toArray(String[]::new) : null;
   }
 
   @Override

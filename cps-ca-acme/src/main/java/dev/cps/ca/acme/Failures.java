@@ -43,7 +43,12 @@ final class Failures {
 
   /** Whether the server said it does not know the resource (HTTP 404 in the problem document). */
   static boolean isNotFound(Throwable failure) {
-    return unwrap(failure) instanceof AcmeServerException server && status(server.getProblem()).orElse(0) == 404;
+    Throwable cause = unwrap(failure);
+    if (cause instanceof AcmeServerException server) {
+      return status(server.getProblem()).orElse(0) == 404;
+    }
+    // Without a problem document acme4j says only "HTTP <status>" (Pebble answers a lost order so).
+    return cause instanceof AcmeException && "HTTP 404".equals(cause.getMessage());
   }
 
   static RuntimeException translate(String doing, Throwable failure) {

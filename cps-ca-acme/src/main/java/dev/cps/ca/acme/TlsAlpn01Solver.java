@@ -13,7 +13,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,8 +45,9 @@ public final class TlsAlpn01Solver implements ChallengeSolver, AutoCloseable {
   private volatile boolean closed;
 
   private TlsAlpn01Solver(InetSocketAddress address) throws IOException, GeneralSecurityException {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    // acme4j signs validation certificates with SHA256withRSA, so the key is RSA.
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
     this.validationKey = generator.generateKeyPair();
     this.keys = new AlpnKeyManager(validationKey.getPrivate());
     SSLContext context = SSLContext.getInstance("TLS");
@@ -76,7 +76,7 @@ public final class TlsAlpn01Solver implements ChallengeSolver, AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot answer TLS-ALPN-01 on " + address + ": " + e.getMessage(), e);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("this Java platform cannot serve TLS with EC P-256 keys", e);
+      throw new IllegalStateException("this Java platform cannot serve TLS with RSA keys", e);
     }
   }
 
