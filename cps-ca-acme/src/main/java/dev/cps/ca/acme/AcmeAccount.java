@@ -16,6 +16,7 @@ import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.Metadata;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.exception.AcmeLazyLoadingException;
 import org.shredzone.acme4j.exception.AcmeServerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +89,7 @@ final class AcmeAccount {
       URL account = location(session);
       try {
         return call.run(session.login(account, keyPair()));
-      } catch (AcmeServerException e) {
+      } catch (AcmeException | AcmeLazyLoadingException e) {
         if (Failures.isProblem(e, "accountDoesNotExist")) {
           forget(account);
         }

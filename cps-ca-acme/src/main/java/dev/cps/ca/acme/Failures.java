@@ -93,11 +93,15 @@ final class Failures {
     return status.isPresent() ? Optional.of(status.asInt()) : Optional.empty();
   }
 
+  /** The first cause that is not acme4j's own wrapper: a ConnectException, an HttpTimeoutException. */
   private static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    Throwable cause = failure;
+    while (cause instanceof AcmeException && cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
     }
+    @Nullable String message = cause.getMessage();
+    return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
     @Nullable String message = root.getMessage();
     return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
   }
