@@ -102,7 +102,4 @@ final class Failures {
     @Nullable String message = cause.getMessage();
     return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
   }
-    @Nullable String message = root.getMessage();
-    return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-  }
 }

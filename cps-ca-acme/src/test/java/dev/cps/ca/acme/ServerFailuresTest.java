@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.cps.spi.CaUnavailableException;
 import dev.cps.spi.OrderRef;
-import dev.cps.spi.OrderStatus;
 import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.TestCsr;
 import java.io.IOException;
@@ -74,6 +73,5 @@ class ServerFailuresTest {
     assertThat(catchThrowableOfType(dev.cps.spi.CaRejectedException.class,
         () -> ca.status(new OrderRef("other", "https://127.0.0.1:1/my-order/1"))).reason())
         .contains("belongs to CA 'other'");
-    assertThat(OrderStatus.class).isInterface();
   }
 }
