@@ -175,7 +175,7 @@ final class AcmeAccount {
       return known;
     }
     PublicKey publicKey = settings.keyStore().generate(settings.accountKey(), KeyType.EC_P256);
-    KeyPair pair = new KeyPair(publicKey, settings.keyStore().privateKey(settings.accountKey()));
+    KeyPair pair = new KeyPair(publicKey, AccountSigning.preferred(settings.keyStore().privateKey(settings.accountKey())));
     keyPair = pair;
     return pair;
   }

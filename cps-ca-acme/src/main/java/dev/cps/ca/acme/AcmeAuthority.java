@@ -52,6 +52,8 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
   private final Recent<String, Set<String>> handedOut = new Recent<>(REMEMBERED);
   /** Order URL to its certificate URL, saving a read of the order on retrieval. */
   private final Recent<String, URL> certificates = new Recent<>(REMEMBERED);
+  /** Order URL to its authorizations, from the new-order answer: the first status need not read the order. */
+  private final Recent<String, List<URL>> placed = new Recent<>(REMEMBERED);
 
   AcmeAuthority(AcmeSettings settings) {
     this.settings = settings;
@@ -80,15 +82,16 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
       return new OrderRef(id(), known);
     }
     List<String> names = request.enrollment().names();
-    URL location = asAccount("placing an order for " + names, login -> place(login, request, names));
-    String order = location.toString();
+    Order placedOrder = asAccount("placing an order for " + names, login -> place(login, request, names));
+    String order = placedOrder.getLocation().toString();
+    placed.put(order, placedOrder.getAuthorizations().stream().map(Authorization::getLocation).toList());
     ordersByRequest.put(request.requestId(), order);
     csrs.put(order, request.csr().der());
     log.debug("Order {} placed for {} (request {})", order, names, request.requestId());
     return new OrderRef(id(), order);
   }
 
-  private URL place(Login login, OrderRequest request, List<String> names) throws AcmeException {
+  private Order place(Login login, OrderRequest request, List<String> names) throws AcmeException {
     CertificateChain replaces = request.replaces();
     boolean linked = replaces != null
         && login.getSession().resourceUrlOptional(Resource.RENEWAL_INFO).isPresent();
@@ -97,14 +100,14 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
       if (linked) {
         order.replaces(replaces.leaf());
       }
-      return order.create().getLocation();
+      return order.create();
     } catch (AcmeServerException e) {
       if (!linked || !Failures.isProblem(e, "alreadyReplaced")) {
         throw e;
       }
       log.info("Certificate {} was already replaced at {}; ordering without 'replaces'", replaces.serialNumber(),
           settings.directory());
-      return newOrder(login, names).create().getLocation();
+      return newOrder(login, names).create();
     }
   }
 
@@ -128,8 +131,9 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
 
   private OrderStatus status(OrderRef order, byte @Nullable [] csr) {
     URL location = location(order);
-    OrderProgress.Progress now =
-        forOrder(order, "reading order " + order.value(), login -> progress.advance(login, location, csr));
+    List<URL> authorizations = placed.remove(order.value());
+    OrderProgress.Progress now = forOrder(order, "reading order " + order.value(), login -> authorizations == null
+        ? progress.advance(login, location, csr) : progress.advanceNew(login, location, authorizations, csr));
     OrderStatus status = now.status();
     if (status instanceof OrderStatus.Issued && now.certificate() != null) {
       certificates.put(order.value(), now.certificate());
@@ -313,6 +317,7 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
   }
 
   private void forget(OrderRef order) {
+    placed.remove(order.value());
     csrs.remove(order.value());
     handedOut.remove(order.value());
     certificates.remove(order.value());

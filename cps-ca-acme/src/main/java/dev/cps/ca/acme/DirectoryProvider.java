@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.connector.NetworkSettings;
@@ -15,10 +16,10 @@ import org.shredzone.acme4j.provider.AbstractAcmeProvider;
 import org.shredzone.acme4j.toolbox.JSON;
 
 /**
- * The acme4j provider for one configured directory: one HTTP client for all sessions, with the
- * configured trust anchors and timeouts, and the directory read once every ten minutes when the
- * server does not say how long to keep it (acme4j would otherwise read it before every new nonce
- * and order).
+ * The acme4j provider for one configured directory: an HTTP client for each session (one shared
+ * client serialised the sessions on its lock and its one connection), with the configured trust
+ * anchors and timeouts, and the directory read once every ten minutes when the server does not say
+ * how long to keep it (acme4j would otherwise read it again for every new order).
  */
 final class DirectoryProvider extends AbstractAcmeProvider {
   private static final Duration KEEP_DIRECTORY = Duration.ofMinutes(10);
@@ -26,16 +27,13 @@ final class DirectoryProvider extends AbstractAcmeProvider {
   private static final Clock WALL = Clock.systemUTC();
 
   private final URI directory;
-  private final HttpClient client;
+  private final SSLContext ssl;
+  private final Duration timeout;
 
   DirectoryProvider(AcmeSettings settings) {
     this.directory = settings.directory();
-    this.client = HttpClient.newBuilder()
-        .sslContext(TrustAnchors.sslContext(settings.trustAnchors()))
-        .connectTimeout(settings.timeout())
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        .proxy(HttpClient.Builder.NO_PROXY)
-        .build();
+    this.ssl = TrustAnchors.sslContext(settings.trustAnchors());
+    this.timeout = settings.timeout();
   }
 
   @Override
@@ -54,7 +52,12 @@ final class DirectoryProvider extends AbstractAcmeProvider {
 
   @Override
   public HttpClient createHttpClient(NetworkSettings networkSettings) {
-    return client;
+    return HttpClient.newBuilder()
+        .sslContext(ssl)
+        .connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NORMAL)
+        .proxy(HttpClient.Builder.NO_PROXY)
+        .build();
   }
 
   @Override

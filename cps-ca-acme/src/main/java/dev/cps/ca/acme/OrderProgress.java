@@ -43,6 +43,20 @@ final class OrderProgress {
     this.polling = polling;
   }
 
+  /**
+   * Like {@link #advance}, for an order just placed whose authorizations are known from the answer
+   * to the new-order request: reads them without reading the order again.
+   */
+  Progress advanceNew(Login login, URL location, List<URL> authorizations, byte @Nullable [] csr)
+      throws AcmeException {
+    List<Authorization> bound = authorizations.stream().map(login::bindAuthorization).toList();
+    List<Challenge> open = openChallenges(bound);
+    if (!open.isEmpty()) {
+      return pending(open, null);
+    }
+    return advance(login, location, csr);
+  }
+
   Progress advance(Login login, URL location, byte @Nullable [] csr) throws AcmeException {
     Order order = login.bindOrder(location);
     Instant retryAfter = order.fetch().orElse(null);
@@ -70,7 +84,7 @@ final class OrderProgress {
           break;
         case PENDING:
           if (!allAnswered) {
-            List<Challenge> open = openChallenges(order);
+            List<Challenge> open = openChallenges(order.getAuthorizations());
             if (!open.isEmpty()) {
               return pending(open, retryAfter);
             }
@@ -120,9 +134,9 @@ final class OrderProgress {
    * Every challenge of each authorization the server still waits on and none of whose challenges
    * was answered yet: the engine picks one per name.
    */
-  static List<Challenge> openChallenges(Order order) {
+  static List<Challenge> openChallenges(List<Authorization> authorizations) {
     List<Challenge> open = new ArrayList<>();
-    for (Authorization authorization : order.getAuthorizations()) {
+    for (Authorization authorization : authorizations) {
       if (authorization.getStatus() != Status.PENDING) {
         continue;
       }
