@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class AcmeBenchmark {
   static final int CERTIFICATES = 200;
-  private static final int WARM_UP_ROUNDS = 1;
+  private static final int WARM_UP_ROUNDS = 3;
   private static final int MEASURED_ROUNDS = 5;
 
   private final int workers;

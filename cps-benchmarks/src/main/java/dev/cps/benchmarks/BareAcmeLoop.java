@@ -153,8 +153,9 @@ final class BareAcmeLoop {
 
     @Override
     public HttpClient createHttpClient(NetworkSettings settings) {
+      // HTTP/1.1 as the CA adapter uses: the JDK's HTTP/2 client stalled requests here (30 s timeouts).
       return HttpClient.newBuilder().sslContext(ssl).connectTimeout(settings.getTimeout())
-          .followRedirects(HttpClient.Redirect.NORMAL).build();
+          .followRedirects(HttpClient.Redirect.NORMAL).version(HttpClient.Version.HTTP_1_1).build();
     }
   }
 }

@@ -35,6 +35,10 @@ public final class Benchmarks {
     if (chosen.isEmpty() || chosen.contains("all")) {
       chosen = Set.of("workflow", "idle");
     }
+    if (chosen.contains("acme") && System.getProperty("org.slf4j.simpleLogger.log.org.shredzone.acme4j") == null) {
+      // acme4j logs every rejected nonce it retries at INFO: thousands of lines that would be timed too.
+      System.setProperty("org.slf4j.simpleLogger.log.org.shredzone.acme4j", "warn");
+    }
     PrintStream out = System.out;
     Runtime runtime = Runtime.getRuntime();
     out.printf("Java %s (%s), %d processors, max heap %,d MB%n", System.getProperty("java.version"),

@@ -57,6 +57,9 @@ final class DirectoryProvider extends AbstractAcmeProvider {
         .connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NORMAL)
         .proxy(HttpClient.Builder.NO_PROXY)
+        // A session sends one request at a time, so HTTP/2's multiplexing buys nothing; the JDK's
+        // HTTP/2 client stalled requests against Pebble under load (30 s timeouts), HTTP/1.1 never.
+        .version(HttpClient.Version.HTTP_1_1)
         .build();
   }
 

@@ -19,7 +19,10 @@ import org.shredzone.acme4j.challenge.Dns01Challenge;
 import org.shredzone.acme4j.challenge.Http01Challenge;
 import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
 import org.shredzone.acme4j.challenge.TokenChallenge;
+import org.shredzone.acme4j.connector.Connection;
 import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.toolbox.JSON;
+import org.shredzone.acme4j.toolbox.JSONBuilder;
 
 /**
  * Moves one order as far as it goes in one call: reads it, hands out the challenges of names not
@@ -75,11 +78,18 @@ final class OrderProgress {
             return pending(List.of(), retryAfter);
           }
           if (!finalized) {
-            order.execute(csr);
+            Finalized answer = finalizeOrder(login, order, csr);
             finalized = true;
-            attempt = -1;
-            retryAfter = order.fetch().orElse(null);
-            continue;
+            if (answer.status() == Status.VALID && answer.certificate() != null) {
+              return new Progress(new OrderStatus.Issued(), answer.certificate());
+            }
+            // A server still signing usually finishes within milliseconds: look again at once,
+            // unless it asked for a pause.
+            if (answer.retryAfter() == null || !answer.retryAfter().isAfter(WALL.instant())) {
+              retryAfter = order.fetch().orElse(null);
+              continue;
+            }
+            retryAfter = answer.retryAfter();
           }
           break;
         case PENDING:
@@ -101,6 +111,27 @@ final class OrderProgress {
         return pending(List.of(), retryAfter);
       }
       retryAfter = order.fetch().orElse(null);
+    }
+  }
+
+  /** What the server answered to the finalization: the order as it is now (RFC 8555 7.4). */
+  private record Finalized(Status status, @Nullable URL certificate, @Nullable Instant retryAfter) {}
+
+  /**
+   * Finalizes through acme4j's connection rather than {@code Order.execute}, which drops the
+   * answer: the answer is the order itself, so a server that signs at once needs no second read,
+   * and one still signing says when to look again.
+   */
+  private static Finalized finalizeOrder(Login login, Order order, byte[] csr) throws AcmeException {
+    try (Connection connection = login.getSession().connect()) {
+      JSONBuilder claims = new JSONBuilder();
+      claims.putBase64("csr", csr);
+      connection.sendSignedRequest(order.getFinalizeLocation(), claims, login);
+      JSON answer = connection.readJsonResponse();
+      Instant retryAfter = connection.getRetryAfter().orElse(null);
+      Status status = answer.get("status").asStatus();
+      URL certificate = answer.get("certificate").optional().map(JSON.Value::asURL).orElse(null);
+      return new Finalized(status, certificate, retryAfter);
     }
   }
 
