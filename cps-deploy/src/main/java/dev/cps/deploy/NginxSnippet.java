@@ -36,7 +36,9 @@ final class NginxSnippet {
       String allowed = PROTOCOLS.stream()
           .filter(p -> !settings.disallowedTlsVersions().contains(p))
           .collect(Collectors.joining(" "));
-      out.append("ssl_protocols ").append(allowed).append(";\n");
+      out.append("# nginx negotiates the version before it picks a server by name: it applies the\n")
+          .append("# ssl_protocols of the default server of a listen address only.\n")
+          .append("ssl_protocols ").append(allowed).append(";\n");
     }
     OpenSslCipherNames.Split ciphers = OpenSslCipherNames.split(settings.cipherSuites());
     if (!ciphers.older().isEmpty()) {

@@ -26,9 +26,16 @@ import javax.net.ssl.TrustManagerFactory;
  * clock may not be valid by the wall clock).
  */
 final class TlsClient {
-  private final SSLContext context;
+  private final X509Certificate root;
+  private final Clock clock;
 
   TlsClient(X509Certificate root, Clock clock) {
+    this.root = root;
+    this.clock = clock;
+  }
+
+  /** A client context trusting the root only, validating at the clock's instant now. */
+  SSLContext sslContext() {
     try {
       KeyStore trusted = KeyStore.getInstance("PKCS12");
       trusted.load(null, null);
@@ -38,15 +45,12 @@ final class TlsClient {
       parameters.setDate(Date.from(clock.instant()));
       TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
       factory.init(new CertPathTrustManagerParameters(parameters));
-      context = SSLContext.getInstance("TLS");
+      SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, factory.getTrustManagers(), null);
+      return context;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  SSLContext sslContext() {
-    return context;
   }
 
   /** What one handshake showed. */
@@ -67,7 +71,7 @@ final class TlsClient {
     try (Socket plain = new Socket()) {
       plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
       plain.setSoTimeout(5000);
-      try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, serverName, port, true)) {
+      try (SSLSocket tls = (SSLSocket) sslContext().getSocketFactory().createSocket(plain, serverName, port, true)) {
         SSLParameters parameters = tls.getSSLParameters();
         parameters.setServerNames(List.of(new SNIHostName(serverName)));
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
