@@ -14,6 +14,7 @@ import java.util.Date;
 import java.util.List;
 import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
@@ -68,13 +69,25 @@ final class TlsClient {
    * @throws IOException if the handshake fails, the chain does not validate included
    */
   Handshake handshake(int port, String serverName, String... protocols) throws IOException {
+    return handshake(port, serverName, List.of(new SNIHostName(serverName)), protocols);
+  }
+
+  /** A handshake that sends no SNI, as an old client would. */
+  Handshake handshakeWithoutSni(int port) throws IOException {
+    return handshake(port, "127.0.0.1", List.of());
+  }
+
+  private Handshake handshake(int port, String host, List<SNIServerName> names, String... protocols)
+      throws IOException {
     try (Socket plain = new Socket()) {
       plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
       plain.setSoTimeout(5000);
-      try (SSLSocket tls = (SSLSocket) sslContext().getSocketFactory().createSocket(plain, serverName, port, true)) {
+      try (SSLSocket tls = (SSLSocket) sslContext().getSocketFactory().createSocket(plain, host, port, true)) {
         SSLParameters parameters = tls.getSSLParameters();
-        parameters.setServerNames(List.of(new SNIHostName(serverName)));
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        parameters.setServerNames(names);
+        if (!names.isEmpty()) {
+          parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        }
         if (protocols.length > 0) {
           parameters.setProtocols(protocols);
         }
