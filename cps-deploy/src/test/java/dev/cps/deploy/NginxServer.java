@@ -86,6 +86,15 @@ final class NginxServer implements AutoCloseable {
     }
   }
 
+  /** Reloads nginx by hand, as an operator would, and waits for the command. */
+  void reload() throws IOException, InterruptedException {
+    Process reload = new ProcessBuilder(reloadCommand()).redirectErrorStream(true).start();
+    String output = new String(reload.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!reload.waitFor(30, TimeUnit.SECONDS) || reload.exitValue() != 0) {
+      throw new IllegalStateException("reloading " + this + " failed: " + output + log());
+    }
+  }
+
   /** Rewrites the configuration with a directive nginx does not know: the next reload fails. */
   void breakConfiguration() throws IOException {
     writeConfiguration("    this_is_not_an_nginx_directive on;\n");

@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cps.CertificateProvisioner;
 import dev.cps.ChangeRef;
+import dev.cps.ProvisionerBuilder;
 import dev.cps.spi.CertificateChain;
 import dev.cps.spi.Change;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentRequest;
+import dev.cps.spi.NetworkRole;
+import dev.cps.spi.ProbeResult;
 import dev.cps.spi.ProvisioningEvent;
 import dev.cps.testkit.FakeCertificateAuthority;
 import dev.cps.testkit.InMemoryEnrollmentStore;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -119,9 +123,69 @@ class NginxWorkflowTest {
     assertThat(servers.productionNetwork.live(id)).contains(renewed);
   }
 
+  @Test
+  void probesThatPassAcknowledgeTheStagingTestAndConfirmProduction() throws Exception {
+    StagingAndProduction servers = new StagingAndProduction(directory);
+    EnrollmentId id = enrollAndStart(true, servers, b -> b
+        .stagingProbe(probe(servers.staging, Duration.ofSeconds(10)))
+        .productionProbe(probe(servers.production, Duration.ofSeconds(10)))
+        .autoAcknowledgeStaging(true));
+
+    Change done = runUntil(id, c -> c.state() instanceof ChangeState.Completed);
+
+    CertificateChain issued = Objects.requireNonNull(done.certificate());
+    assertThat(Objects.requireNonNull(done.stagingAcknowledgement()).who()).isEqualTo("staging probe");
+    assertThat(done.probes()).hasSize(4).allSatisfy(p -> {
+      assertThat(p.passed()).as(p.toString()).isTrue();
+      assertThat(p.servedFingerprint()).isEqualTo(issued.fingerprint());
+    });
+    assertThat(done.probes()).extracting(ProbeResult::role)
+        .containsExactly(NetworkRole.STAGING, NetworkRole.STAGING, NetworkRole.PRODUCTION, NetworkRole.PRODUCTION);
+    assertThat(done.probes()).extracting(ProbeResult::serverName).containsExactly(
+        NAMES.get(0), NAMES.get(1), NAMES.get(0), NAMES.get(1));
+    for (String name : NAMES) {
+      assertThat(served(servers.production, client, name)).isEqualTo(issued.leaf());
+    }
+  }
+
+  @Test
+  void theStagingProbeCatchesAStagingServerThatSilentlyServesAStaleCertificate() throws Exception {
+    StagingAndProduction servers = new StagingAndProduction(directory, List.of("true"));
+    EnrollmentId id = enrollAndStart(false, servers, b -> b.stagingProbe(probe(servers.staging, Duration.ofSeconds(1))));
+    CertificateChain placeholder = servers.stagingNetwork.live(id).orElseThrow();
+
+    Change waiting = runUntil(id, c -> c.attempts() > 0);
+
+    CertificateChain issued = Objects.requireNonNull(waiting.certificate());
+    assertThat(servers.stagingNetwork.live(id)).as("the files are new; nginx never read them").contains(issued);
+    assertThat(waiting.state()).isInstanceOf(ChangeState.ReadyForStaging.class);
+    assertThat(waiting.lastError()).contains("probe failed", "not the deployed serial " + issued.serialNumber());
+    assertThat(waiting.probes()).hasSize(2).allSatisfy(p -> {
+      assertThat(p.passed()).isFalse();
+      assertThat(p.role()).isEqualTo(NetworkRole.STAGING);
+      assertThat(p.servedFingerprint()).isEqualTo(placeholder.fingerprint());
+    });
+    assertThat(servers.productionNetwork.live(id)).as("production untouched").contains(placeholder);
+
+    servers.staging.reload();
+    Change done = runUntil(id, c -> c.state() instanceof ChangeState.Completed);
+    assertThat(done.probes()).hasSize(2).allMatch(ProbeResult::passed);
+    awaitServing(servers.production, client, issued, NAMES);
+  }
+
+  private TlsProbe probe(NginxServer server, Duration patience) {
+    return TlsProbe.builder().endpoint("127.0.0.1", server.port()).trustAnchors(ca.rootCertificate()).clock(clock)
+        .patience(patience).build();
+  }
+
   private EnrollmentId enrollAndStart(boolean alwaysTestOnStaging) throws Exception {
-    servers = new StagingAndProduction(directory);
-    provisioner = CertificateProvisioner.builder()
+    return enrollAndStart(alwaysTestOnStaging, new StagingAndProduction(directory), b -> { });
+  }
+
+  private EnrollmentId enrollAndStart(boolean alwaysTestOnStaging, StagingAndProduction servers,
+      Consumer<ProvisionerBuilder> configuration) throws Exception {
+    this.servers = servers;
+    ProvisionerBuilder builder = CertificateProvisioner.builder()
         .clock(clock)
         .enrollmentStore(new InMemoryEnrollmentStore())
         .keyStore(new InMemoryPrivateKeyStore())
@@ -130,8 +194,9 @@ class NginxWorkflowTest {
         .productionNetwork(servers.productionNetwork)
         .listener(events::add)
         .workers(1)
-        .jitterSeed(42)
-        .build();
+        .jitterSeed(42);
+    configuration.accept(builder);
+    provisioner = builder.build();
     EnrollmentRequest request = EnrollmentRequest.builder()
         .commonName(NAMES.get(0)).subjectAlternativeNames(NAMES).alwaysTestOnStaging(alwaysTestOnStaging).build();
     EnrollmentId id = provisioner.enroll(request, "alice").id();
