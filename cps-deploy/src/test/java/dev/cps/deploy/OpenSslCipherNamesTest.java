@@ -68,7 +68,13 @@ class OpenSslCipherNamesTest {
   }
 
   private static String run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+    Process process;
+    try {
+      process = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new AssertionError(command[0] + " could not be run; install it: apt-get install -y " + Path.of(command[0])
+          .getFileName() + " (.ci/run does)", e);
+    }
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(String.join(" ", command) + ":\n" + output).isZero();
