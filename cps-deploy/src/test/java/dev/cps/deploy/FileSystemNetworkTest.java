@@ -11,6 +11,7 @@ import dev.cps.testkit.MutableClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
@@ -197,6 +198,19 @@ class FileSystemNetworkTest {
     Deployment retried = certificates.deployment(SHOP, "shop.example.com");
     network.deploy(retried);
     assertThat(network.live(SHOP)).contains(retried.chain());
+  }
+
+  @Test
+  void aFailingReloadOfTheFirstDeploymentLeavesNothingServed() throws Exception {
+    FileSystemNetwork network = FileSystemNetwork.builder(root).reloadCommand("false").build();
+
+    assertThatThrownBy(() -> network.deploy(certificates.deployment(SHOP, "shop.example.com")))
+        .isInstanceOf(DeploymentException.class)
+        .hasMessageContaining("'false' exited with 1")
+        .hasMessageContaining("switched back to no certificate");
+    assertThat(network.live(SHOP)).isEmpty();
+    assertThat(Files.exists(network.currentDirectory(SHOP), LinkOption.NOFOLLOW_LINKS)).isFalse();
+    assertThat(versions(SHOP)).isEmpty();
   }
 
   @Test
