@@ -75,7 +75,7 @@ final class EnrollmentDirectory {
   /** Creates the directory if needed and removes what an interrupted deployment left behind. */
   void prepare() throws IOException {
     Files.createDirectories(path);
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(path, "." + "*" + PARTIAL + "*")) {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(path, ".*" + PARTIAL + "*")) {
       for (Path leftover : entries) {
         delete(leftover);
       }
