@@ -96,11 +96,25 @@ final class Engine {
    * @return whether the enrollment is still due (it used up its steps for this pass)
    */
   boolean process(EnrollmentId id, Instant passStart) {
+    return process(id, passStart, false);
+  }
+
+  /**
+   * Like {@link #process(EnrollmentId, Instant)}; with {@code followClock}, also every step that
+   * became due since the pass started, so that on a real clock an enrollment goes on as far as it
+   * can without waiting for the next pass.
+   */
+  boolean process(EnrollmentId id, Instant passStart, boolean followClock) {
     for (int step = 0; step < MAX_STEPS_PER_PASS; step++) {
       boolean stepped = locks.with(id, () -> {
         Enrollment enrollment = settings.store().find(id).orElse(null);
+        Instant dueBy = passStart;
+        if (followClock) {
+          Instant now = settings.clock().instant();
+          dueBy = now.isAfter(passStart) ? now : passStart;
+        }
         if (enrollment == null || enrollment.nextActionAt() == null
-            || enrollment.nextActionAt().isAfter(passStart)) {
+            || enrollment.nextActionAt().isAfter(dueBy)) {
           return false;
         }
         try {

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds due work through the store's index and runs it with bounded concurrency: once on request
- * ({@link #runDue()}), or in the background until closed, sleeping until the next due instant.
+ * ({@link #runDue()}, in passes), or in the background until closed. In the background each
+ * worker that frees up is handed the next due enrollment at once, and an enrollment goes on as far
+ * as the clock lets it: no enrollment waits for a pass's slowest one.
  */
 final class Scheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -42,6 +44,8 @@ final class Scheduler implements AutoCloseable {
   private final Engine engine;
   private final @Nullable ExecutorService workers;
   private final Map<EnrollmentId, Quarantine> quarantined = new ConcurrentHashMap<>();
+  /** Enrollments handed to a worker by the background loop and not finished yet. */
+  private final Set<EnrollmentId> inFlight = ConcurrentHashMap.newKeySet();
   private final Object signal = new Object();
   private boolean woken;
   private volatile boolean running;
@@ -116,8 +120,12 @@ final class Scheduler implements AutoCloseable {
    * left alone for a while, longer each time, so the others go on and nothing hot-loops.
    */
   private boolean processSafely(EnrollmentId id, Instant passStart) {
+    return processSafely(id, passStart, false);
+  }
+
+  private boolean processSafely(EnrollmentId id, Instant passStart, boolean followClock) {
     try {
-      boolean stillDue = engine.process(id, passStart);
+      boolean stillDue = engine.process(id, passStart, followClock);
       quarantined.remove(id);
       return stillDue;
     } catch (RuntimeException e) {
@@ -180,8 +188,12 @@ final class Scheduler implements AutoCloseable {
     while (running) {
       Duration sleep;
       try {
-        runDue();
-        sleep = untilNextDue();
+        if (workers == null) {
+          runDue();
+          sleep = untilNextDue();
+        } else {
+          sleep = feedWorkers(workers);
+        }
       } catch (RuntimeException e) {
         log.error("Scheduler pass failed; trying again in {}: {}", AFTER_STORE_FAILURE, e.toString(), e);
         sleep = AFTER_STORE_FAILURE;
@@ -201,6 +213,43 @@ final class Scheduler implements AutoCloseable {
   }
 
   /**
+   * Claims as much due work as there are idle workers and hands each enrollment to one; a worker
+   * that finishes wakes the loop.
+   *
+   * @return how long the loop may sleep
+   */
+  private Duration feedWorkers(ExecutorService pool) {
+    int idle = settings.workers() - inFlight.size();
+    if (idle <= 0) {
+      return LONGEST_SLEEP;
+    }
+    Instant now = settings.clock().instant();
+    List<EnrollmentId> claimed = settings.store().claim(now, idle, settings.nodeId(), settings.leaseDuration());
+    int handed = 0;
+    for (EnrollmentId id : claimed) {
+      if (isQuarantined(id, now) || !inFlight.add(id)) {
+        if (!inFlight.contains(id)) {
+          release(id);
+        }
+        continue;
+      }
+      handed++;
+      pool.execute(() -> {
+        try {
+          processSafely(id, now, true);
+        } finally {
+          inFlight.remove(id);
+          wake();
+        }
+      });
+    }
+    if (handed == idle) {
+      return LONGEST_SLEEP;
+    }
+    return untilNextDue();
+  }
+
+  /**
    * Until the next due instant. What is due now but quarantined waits for its quarantine instead,
    * so a pass is never followed at once by another that would find nothing it may run.
    */
@@ -214,8 +263,8 @@ final class Scheduler implements AutoCloseable {
     if (!until.isNegative() && !until.isZero()) {
       return until.compareTo(LONGEST_SLEEP) > 0 ? LONGEST_SLEEP : until;
     }
-    List<EnrollmentId> due = settings.store().due(now, BATCH + quarantined.size());
-    if (due.stream().anyMatch(id -> !isQuarantined(id, now))) {
+    List<EnrollmentId> due = settings.store().due(now, BATCH + quarantined.size() + inFlight.size());
+    if (due.stream().anyMatch(id -> !isQuarantined(id, now) && !inFlight.contains(id))) {
       return Duration.ZERO;
     }
     Instant released = quarantined.values().stream().map(Quarantine::until).min(Instant::compareTo).orElse(now);
