@@ -9,7 +9,7 @@ module dev.cps.core {
 
   exports dev.cps;
   exports dev.cps.internal.crypto to dev.cps.testkit, dev.cps.benchmarks;
-  exports dev.cps.internal.json to dev.cps.testkit, dev.cps.benchmarks;
+  exports dev.cps.internal.json to dev.cps.testkit, dev.cps.benchmarks, dev.cps.store.jdbc;
 
   uses dev.cps.spi.CertificateAuthorityProvider;
   uses dev.cps.spi.EnrollmentStoreProvider;
