@@ -6,6 +6,7 @@ import dev.cps.spi.DeployedCertificate;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentRequest;
+import dev.cps.spi.RevocationReason;
 import dev.cps.spi.InvalidRequestException;
 import java.time.Instant;
 import java.util.List;
@@ -75,6 +76,16 @@ public interface CertificateProvisioner extends AutoCloseable {
    * @throws ChangePendingException if a change is under way
    */
   Change renewNow(EnrollmentId id, String who);
+
+  /**
+   * Revokes the certificate live in production at the CA that issued it, for instance after its key
+   * was compromised. It stays deployed until a replacement is: follow with {@link #renewNow}.
+   *
+   * @throws IllegalStateException if the enrollment has no certificate in production
+   * @throws UnsupportedOperationException if its CA cannot revoke
+   * @throws dev.cps.spi.CaRejectedException if the CA refuses, for instance because it is revoked already
+   */
+  DeployedCertificate revoke(EnrollmentId id, RevocationReason reason, String who);
 
   /**
    * Completes with the deployed certificate when the change reaches production, or exceptionally

@@ -7,12 +7,15 @@ import dev.cps.internal.plugins.Plugins;
 import dev.cps.spi.CertificateAuthority;
 import dev.cps.spi.ChallengeSolver;
 import dev.cps.spi.DeploymentNetwork;
+import dev.cps.spi.DeploymentProbe;
 import dev.cps.spi.EnrollmentStore;
 import dev.cps.spi.PluginContext;
 import dev.cps.spi.PrivateKeyStore;
 import dev.cps.spi.ProvisioningListener;
 import dev.cps.spi.WarningCode;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.security.Provider;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,6 +56,11 @@ public final class ProvisionerBuilder {
   private @Nullable Boolean reuseKeyOnRenewal;
   private long jitterSeed;
   private boolean jitterSeedSet;
+  private @Nullable String nodeId;
+  private @Nullable Duration leaseDuration;
+  private @Nullable DeploymentProbe stagingProbe;
+  private @Nullable DeploymentProbe productionProbe;
+  private @Nullable Boolean autoAcknowledgeStaging;
 
   ProvisionerBuilder() {}
 
@@ -226,6 +235,50 @@ public final class ProvisionerBuilder {
   }
 
   /**
+   * Names this provisioner when it leases due work from a store shared with others (see {@link
+   * EnrollmentStore#claim}). Default: the host name, the process id and a random suffix.
+   */
+  public ProvisionerBuilder nodeId(String id) {
+    requireUnset("nodeId", nodeId);
+    this.nodeId = Objects.requireNonNull(id, "id");
+    return this;
+  }
+
+  /**
+   * How long a claim on due work holds before another provisioner may take it over. Longer than any
+   * one step takes; shorter means quicker takeover after a crash. Default 5 minutes.
+   */
+  public ProvisionerBuilder leaseDuration(Duration lease) {
+    requireUnset("leaseDuration", leaseDuration);
+    this.leaseDuration = Objects.requireNonNull(lease, "lease");
+    return this;
+  }
+
+  /** Checks the staging network after each deployment to it; its results are on the change. */
+  public ProvisionerBuilder stagingProbe(DeploymentProbe probe) {
+    requireUnset("stagingProbe", stagingProbe);
+    this.stagingProbe = Objects.requireNonNull(probe, "probe");
+    return this;
+  }
+
+  /** Checks the production network after each deployment to it; the change completes once it passes. */
+  public ProvisionerBuilder productionProbe(DeploymentProbe probe) {
+    requireUnset("productionProbe", productionProbe);
+    this.productionProbe = Objects.requireNonNull(probe, "probe");
+    return this;
+  }
+
+  /**
+   * Acknowledge the staging test on the enrollment's behalf when every staging probe passed (at
+   * least one must have run). Default false: a person acknowledges.
+   */
+  public ProvisionerBuilder autoAcknowledgeStaging(boolean acknowledge) {
+    requireUnset("autoAcknowledgeStaging", autoAcknowledgeStaging);
+    this.autoAcknowledgeStaging = acknowledge;
+    return this;
+  }
+
+  /**
    * @throws IllegalStateException naming the property that is missing or wrong, and its value
    */
   public CertificateProvisioner build() {
@@ -242,6 +295,13 @@ public final class ProvisionerBuilder {
     requireState(!minimum.isNegative(), "minimumLifetime must not be negative, was %s", minimum);
     Duration warning = orDefault(expiryWarning, Duration.ofDays(14));
     requireState(!warning.isNegative(), "expiryWarning must not be negative, was %s", warning);
+    Duration lease = orDefault(leaseDuration, Duration.ofMinutes(5));
+    requireState(lease.compareTo(Duration.ofSeconds(1)) >= 0, "leaseDuration must be at least 1 second, was %s",
+        lease);
+    String node = orDefault(nodeId, defaultNodeId());
+    requireState(!node.isBlank() && node.length() <= 200, "nodeId must be 1 to 200 characters, was '%s'", node);
+    requireState(autoAcknowledgeStaging == null || !autoAcknowledgeStaging || stagingProbe != null,
+        "autoAcknowledgeStaging needs a stagingProbe whose results it can trust, was %s", autoAcknowledgeStaging);
 
     EnrollmentStore store = Plugins.enrollmentStore(enrollmentStore, clock);
     PrivateKeyStore keys = Plugins.keyStore(keyStore, clock);
@@ -269,8 +329,20 @@ public final class ProvisionerBuilder {
         orDefault(cryptoProvider, Crypto.bouncyCastle().provider()),
         poll, minimum, warning,
         reuseKeyOnRenewal != null && reuseKeyOnRenewal,
-        jitterSeedSet ? jitterSeed : System.nanoTime());
+        jitterSeedSet ? jitterSeed : System.nanoTime(),
+        node, lease, stagingProbe, productionProbe,
+        autoAcknowledgeStaging != null && autoAcknowledgeStaging);
     return new Provisioner(settings);
+  }
+
+  private static String defaultNodeId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "unknown-host";
+    }
+    return host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   private static <T> T orDefault(@Nullable T value, T fallback) {

@@ -10,6 +10,7 @@ import dev.cps.spi.OrderRef;
 import dev.cps.spi.OrderRequest;
 import dev.cps.spi.OrderStatus;
 import dev.cps.spi.RenewalWindow;
+import dev.cps.spi.RevocationReason;
 import dev.cps.spi.ValidationType;
 import java.security.Provider;
 import java.security.cert.X509Certificate;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -209,7 +211,34 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
     }
   }
 
+  /**
+   * Revokes a certificate this CA issued; {@link #revocations()} lists it.
+   *
+   * @throws CaRejectedException if this CA did not issue it, or it is revoked already
+   */
+  @Override
+  public void revoke(CertificateChain certificate, RevocationReason reason) {
+    Objects.requireNonNull(certificate, "certificate");
+    Objects.requireNonNull(reason, "reason");
+    synchronized (lock) {
+      script.failIfScripted(id, clock);
+      orders.revoke(certificate, reason);
+    }
+  }
+
   // ---- the script ------------------------------------------------------------------------------
+
+  /**
+   * Forgets every order placed so far, as a CA that restarted with an empty database: from now on
+   * any call naming one throws {@link dev.cps.spi.OrderLostException}, and a resubmission under the
+   * same request id places a new order. {@link #orders()} still lists them.
+   */
+  public FakeCertificateAuthority forgetOrders() {
+    synchronized (lock) {
+      orders.forgetAll();
+    }
+    return this;
+  }
 
   /** How long validation of orders of this type takes, from submission or from challenges ready. */
   public FakeCertificateAuthority validationTime(ValidationType type, Duration time) {
@@ -296,6 +325,13 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
   public List<Challenge> challengesReadied(OrderRef order) {
     synchronized (lock) {
       return orders.challengesReadied(order);
+    }
+  }
+
+  /** The serial numbers (hexadecimal) of the certificates revoked, with the reasons given. */
+  public Map<String, RevocationReason> revocations() {
+    synchronized (lock) {
+      return orders.revocations();
     }
   }
 

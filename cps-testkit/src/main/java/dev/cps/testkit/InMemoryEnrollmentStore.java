@@ -5,6 +5,7 @@ import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentStore;
 import dev.cps.spi.VersionConflictException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,8 +32,13 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #storingDocuments()} keeps what a database would: every write goes through the JSON
  * document codec and the store keeps what comes back, so a test sees exactly what survives a
  * restart of a real store.
+ *
+ * <p>It leases what it {@linkplain #claim claims}, so several provisioners in one JVM may share it
+ * as they would share a database.
  */
 public final class InMemoryEnrollmentStore implements EnrollmentStore {
+
+  private record Lease(String owner, Instant until) {}
 
   /** One index entry; ties on the instant are broken by id so that entries stay distinct. */
   private record Due(Instant at, EnrollmentId id) implements Comparable<Due> {
@@ -52,6 +58,8 @@ public final class InMemoryEnrollmentStore implements EnrollmentStore {
   private final ConcurrentHashMap<EnrollmentId, Enrollment> byId = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Due> index = new ConcurrentSkipListSet<>();
   private final Object writeLock = new Object();
+  /** Leases of claimed enrollments, written under {@link #writeLock}. */
+  private final ConcurrentHashMap<EnrollmentId, Lease> leases = new ConcurrentHashMap<>();
   private final UnaryOperator<Enrollment> keep;
 
   /** Keeps the records as given. */
@@ -142,9 +150,40 @@ public final class InMemoryEnrollmentStore implements EnrollmentStore {
       if (entry.at().isAfter(now)) {
         break;
       }
-      due.add(entry.id());
+      if (!leased(entry.id(), now)) {
+        due.add(entry.id());
+      }
     }
     return List.copyOf(due);
+  }
+
+  /** Leases what {@link #due} returns; due work under another lease is skipped, as a database would. */
+  @Override
+  public List<EnrollmentId> claim(Instant now, int limit, String owner, Duration lease) {
+    Objects.requireNonNull(owner, "owner");
+    Instant until = now.plus(Objects.requireNonNull(lease, "lease"));
+    synchronized (writeLock) {
+      List<EnrollmentId> claimed = due(now, limit);
+      for (EnrollmentId id : claimed) {
+        leases.put(id, new Lease(owner, until));
+      }
+      return claimed;
+    }
+  }
+
+  @Override
+  public void release(EnrollmentId id, String owner) {
+    synchronized (writeLock) {
+      leases.computeIfPresent(id, (key, lease) -> lease.owner().equals(owner) ? null : lease);
+    }
+  }
+
+  private boolean leased(EnrollmentId id, Instant now) {
+    if (leases.isEmpty()) {
+      return false;
+    }
+    Lease lease = leases.get(id);
+    return lease != null && lease.until().isAfter(now);
   }
 
   @Override

@@ -2,6 +2,9 @@ package dev.cps.testkit;
 
 import dev.cps.spi.CaRejectedException;
 import dev.cps.spi.CertificateChain;
+import dev.cps.spi.OrderLostException;
+import dev.cps.spi.RevocationReason;
+import dev.cps.spi.CertificateChain;
 import dev.cps.spi.Challenge;
 import dev.cps.spi.ChallengeType;
 import dev.cps.spi.OrderRef;
@@ -13,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +37,8 @@ final class OrderBook {
   private final ChallengeMinter challenges = new ChallengeMinter();
   private final Map<String, OrderEntry> orders = new LinkedHashMap<>();
   private final Map<String, OrderEntry> ordersByRequestId = new HashMap<>();
+  private final Set<String> lost = new HashSet<>();
+  private final Map<String, RevocationReason> revoked = new LinkedHashMap<>();
   private int submitCount;
 
   OrderBook(String caId, Clock clock, FakeIssuer issuer, CaScript script) {
@@ -53,7 +59,36 @@ final class OrderBook {
 
   /** The order already placed under this request id: a resubmission returns it, not a new one. */
   @Nullable OrderEntry forRequest(String requestId) {
-    return ordersByRequestId.get(requestId);
+    OrderEntry entry = ordersByRequestId.get(requestId);
+    return entry == null || lost.contains(entry.ref.value()) ? null : entry;
+  }
+
+  /** Forgets every order placed so far, as a CA that restarted empty: each is lost to its callers. */
+  void forgetAll() {
+    lost.addAll(orders.keySet());
+  }
+
+  /**
+   * Revokes the certificate one of this CA's orders issued.
+   *
+   * @throws CaRejectedException if this CA did not issue it, or it is revoked already
+   */
+  void revoke(CertificateChain certificate, RevocationReason reason) {
+    String serial = certificate.serialNumber();
+    boolean issuedHere = orders.values().stream()
+        .anyMatch(e -> e.issued != null && e.issued.leaf().equals(certificate.leaf()));
+    if (!issuedHere) {
+      throw new CaRejectedException("certificate " + serial + " was not issued by fake CA " + caId, "unauthorized",
+          null);
+    }
+    if (revoked.containsKey(serial)) {
+      throw new CaRejectedException("certificate " + serial + " is already revoked", "alreadyRevoked", null);
+    }
+    revoked.put(serial, reason);
+  }
+
+  Map<String, RevocationReason> revocations() {
+    return Map.copyOf(revoked);
   }
 
   /**
@@ -146,13 +181,14 @@ final class OrderBook {
   /**
    * The order a caller of the SPI refers to.
    *
-   * @throws CaRejectedException if this CA never placed it, as a real CA answers an unknown order
+   * @throws OrderLostException if this CA never placed it or has forgotten it, as a real CA answers
+   *     an unknown order
    */
   private OrderEntry get(OrderRef order) {
     Objects.requireNonNull(order, "order");
     OrderEntry entry = order.authority().equals(caId) ? orders.get(order.value()) : null;
-    if (entry == null) {
-      throw new CaRejectedException("unknown order " + order.value() + " at fake CA " + caId);
+    if (entry == null || lost.contains(order.value())) {
+      throw new OrderLostException(order, "fake CA " + caId + (entry == null ? " never placed it" : " forgot it"));
     }
     return entry;
   }

@@ -4,7 +4,11 @@ import dev.cps.spi.CertificateChain;
 import dev.cps.spi.Deployment;
 import dev.cps.spi.DeploymentException;
 import dev.cps.spi.DeploymentNetwork;
+import dev.cps.spi.DeploymentProbe;
 import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.ProbeResult;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +32,7 @@ public final class RecordingNetwork implements DeploymentNetwork {
   private int attempts;
   private int failuresLeft;
   private String failureMessage = "";
+  private boolean stale;
 
   /** A network called {@code recording}. */
   public RecordingNetwork() {
@@ -59,7 +64,43 @@ public final class RecordingNetwork implements DeploymentNetwork {
       throw new DeploymentException(failureMessage);
     }
     deployments.add(deployment);
-    live.put(deployment.enrollment(), deployment.chain());
+    if (!stale) {
+      live.put(deployment.enrollment(), deployment.chain());
+    }
+  }
+
+  /**
+   * While on, deployments are accepted and recorded but what is live does not change: a network that
+   * silently keeps serving the previous certificate, for {@link #probe} to catch.
+   */
+  public synchronized void serveStale(boolean stale) {
+    this.stale = stale;
+  }
+
+  /**
+   * A probe of this network: for each name, checks that what it serves live for the enrollment is
+   * the expected chain, by leaf fingerprint and length. Results are stamped by {@code clock}.
+   */
+  public DeploymentProbe probe(Clock clock) {
+    Objects.requireNonNull(clock, "clock");
+    return (role, enrollment, expected, names) -> {
+      Optional<CertificateChain> served = live(enrollment);
+      List<ProbeResult> results = new ArrayList<>();
+      for (String serverName : names) {
+        Instant now = clock.instant();
+        if (served.isEmpty()) {
+          results.add(new ProbeResult(now, role, name, serverName, false, null, "nothing served"));
+          continue;
+        }
+        String fingerprint = served.get().fingerprint();
+        boolean same = fingerprint.equals(expected.fingerprint())
+            && served.get().certificates().size() == expected.certificates().size();
+        results.add(new ProbeResult(now, role, name, serverName, same, fingerprint,
+            same ? "serves the deployed certificate" : "serves certificate " + served.get().serialNumber()
+                + " instead of " + expected.serialNumber()));
+      }
+      return results;
+    };
   }
 
   @Override

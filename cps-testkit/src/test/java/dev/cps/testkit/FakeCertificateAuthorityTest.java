@@ -10,7 +10,9 @@ import dev.cps.spi.CertificateSigningRequest;
 import dev.cps.spi.Challenge;
 import dev.cps.spi.ChallengeType;
 import dev.cps.spi.EnrollmentRequest;
+import dev.cps.spi.OrderLostException;
 import dev.cps.spi.OrderRef;
+import dev.cps.spi.RevocationReason;
 import dev.cps.spi.OrderRequest;
 import dev.cps.spi.OrderStatus;
 import dev.cps.spi.RenewalWindow;
@@ -21,6 +23,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -160,12 +163,38 @@ class FakeCertificateAuthorityTest {
   }
 
   @Test
-  void unknownOrderIsRejected() {
+  void unknownOrderIsLost() {
     assertThatThrownBy(() -> ca.status(new OrderRef("fake", "order-404")))
-        .isInstanceOf(CaRejectedException.class).hasMessageContaining("unknown order");
+        .isInstanceOf(OrderLostException.class).hasMessageContaining("order-404").hasMessageContaining("never placed");
     OrderRef order = submit("r1", "a.example.com");
     assertThatThrownBy(() -> ca.status(new OrderRef("other-ca", order.value())))
-        .isInstanceOf(CaRejectedException.class);
+        .isInstanceOf(OrderLostException.class);
+  }
+
+  @Test
+  void forgottenOrdersAreLostAndTheirRequestIdsOrderAnew() {
+    OrderRef first = submit("r1", "a.example.com");
+    ca.forgetOrders();
+    assertThatThrownBy(() -> ca.status(first)).isInstanceOf(OrderLostException.class).hasMessageContaining("forgot");
+    assertThatThrownBy(() -> ca.retrieve(first)).isInstanceOf(OrderLostException.class);
+    OrderRef second = submit("r1", "a.example.com");
+    assertThat(second).isNotEqualTo(first);
+    assertThat(ca.status(second)).isInstanceOf(OrderStatus.Pending.class);
+    assertThat(ca.orders()).hasSize(2);
+  }
+
+  @Test
+  void revokesWhatItIssuedOnce() {
+    OrderRef order = submit("r1", "a.example.com");
+    clock.advance(Duration.ofMinutes(2));
+    CertificateChain chain = ca.retrieve(order);
+    ca.revoke(chain, RevocationReason.KEY_COMPROMISE);
+    assertThat(ca.revocations()).containsExactly(Map.entry(chain.serialNumber(), RevocationReason.KEY_COMPROMISE));
+    assertThatThrownBy(() -> ca.revoke(chain, RevocationReason.SUPERSEDED))
+        .isInstanceOf(CaRejectedException.class).hasMessageContaining("already revoked");
+    FakeCertificateAuthority other = FakeCertificateAuthority.builder().id("other").clock(clock).build();
+    assertThatThrownBy(() -> other.revoke(chain, RevocationReason.UNSPECIFIED))
+        .isInstanceOf(CaRejectedException.class).hasMessageContaining("not issued by fake CA other");
   }
 
   @Test

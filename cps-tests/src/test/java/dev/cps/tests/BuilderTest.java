@@ -61,6 +61,23 @@ class BuilderTest {
   }
 
   @Test
+  void aLeaseShorterThanASecondOrABlankNodeIdIsRefusedNamingIt() {
+    ProvisionerBuilder shortLease = CertificateProvisioner.builder().clock(clock)
+        .enrollmentStore(new InMemoryEnrollmentStore()).keyStore(new InMemoryPrivateKeyStore())
+        .certificateAuthority(ca("fake")).productionNetwork(new RecordingNetwork("production"))
+        .leaseDuration(java.time.Duration.ofMillis(500));
+    assertThatThrownBy(shortLease::build).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("leaseDuration").hasMessageContaining("PT0.5S");
+
+    ProvisionerBuilder blankNode = CertificateProvisioner.builder().clock(clock)
+        .enrollmentStore(new InMemoryEnrollmentStore()).keyStore(new InMemoryPrivateKeyStore())
+        .certificateAuthority(ca("fake")).productionNetwork(new RecordingNetwork("production"))
+        .nodeId(" ");
+    assertThatThrownBy(blankNode::build).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("nodeId").hasMessageContaining("' '");
+  }
+
+  @Test
   void settingTheClockTwiceIsRefusedNamingIt() {
     ProvisionerBuilder builder = CertificateProvisioner.builder().clock(clock);
 

@@ -18,15 +18,19 @@ import dev.cps.spi.ChangeReason;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.DeployedCertificate;
 import dev.cps.spi.Deployment;
+import dev.cps.spi.DeploymentException;
 import dev.cps.spi.DeploymentNetwork;
+import dev.cps.spi.DeploymentProbe;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.KeyId;
 import dev.cps.spi.NetworkRole;
+import dev.cps.spi.OrderLostException;
 import dev.cps.spi.OrderRef;
 import dev.cps.spi.OrderRequest;
 import dev.cps.spi.OrderStatus;
+import dev.cps.spi.ProbeResult;
 import dev.cps.spi.ProvisioningEvent;
 import dev.cps.spi.RenewalWindow;
 import dev.cps.spi.TimelineEntry;
@@ -61,6 +65,11 @@ final class Engine {
   private static final int MAX_STEPS_PER_PASS = 64;
   private static final Duration LONGEST_POLL = Duration.ofHours(1);
   private static final Duration RETRY_AFTER_CLOSED = Duration.ofDays(1);
+  /** RFC 9773 asks clients not to poll renewal information more often than this. */
+  private static final Duration EARLIEST_WINDOW_CHECK = Duration.ofHours(1);
+  private static final String PROBE = "staging probe";
+  /** Marks the timeline entry of each lost order; they are counted. */
+  private static final String ORDER_LOST = "order lost: ";
   private static final List<ChallengeType> MANUAL_PREFERENCE =
       List.of(ChallengeType.HTTP_01, ChallengeType.DNS_01, ChallengeType.TLS_ALPN_01);
 
@@ -119,6 +128,8 @@ final class Engine {
     if (open == null) {
       if (enrollment.renewalAt() != null && !enrollment.renewalAt().isAfter(now)) {
         openRenewal(enrollment, now);
+      } else if (enrollment.renewalCheckAt() != null && !enrollment.renewalCheckAt().isAfter(now)) {
+        recheckRenewal(enrollment, now);
       } else {
         writer.writeEnrollment(enrollment, b -> b, List.of());
       }
@@ -134,6 +145,8 @@ final class Engine {
       throw raced;
     } catch (CaRejectedException rejected) {
       fail(enrollment, open, "the CA refused: " + rejected.getMessage());
+    } catch (OrderLostException lost) {
+      reorder(enrollment, open, now, lost);
     } catch (RuntimeException failure) {
       retry(enrollment, open, now, failure);
     }
@@ -331,10 +344,21 @@ final class Engine {
     }
     CertificateChain chain = required(change.certificate(), change, "certificate");
     staging.deploy(deployment(enrollment, change, chain));
+    List<ProbeResult> probes = probe(settings.stagingProbe(), NetworkRole.STAGING, enrollment, change, chain);
+    if (probes.stream().anyMatch(p -> !p.passed())) {
+      probeFailed(enrollment, change, now, probes);
+      return;
+    }
+    Change.Builder next = succeeded(change).probes(probes);
+    String probed = probes.isEmpty() ? "" : ", " + probes.size() + " probe(s) passed";
+    if (settings.autoAcknowledgeStaging() && !probes.isEmpty() && change.stagingAcknowledgement() == null) {
+      next.stagingAcknowledgement(new TimelineEntry(now, "staging test acknowledged: every probe passed", PROBE));
+      probed += " (staging test acknowledged by them)";
+    }
     DeployedCertificate deployed = new DeployedCertificate(change.id(), required(change.key(), change, "key"), chain, now);
-    ProductionGate.Decision decision = ProductionGate.decide(change, enrollment.production(), now);
-    writer.write(enrollment, change, succeeded(change).state(decision.state()).nextActionAt(decision.nextActionAt()),
-        "deployed to staging; " + decision.why(), ENGINE,
+    ProductionGate.Decision decision = ProductionGate.decide(next.build(), enrollment.production(), now);
+    writer.write(enrollment, change, next.state(decision.state()).nextActionAt(decision.nextActionAt()),
+        "deployed to staging" + probed + "; " + decision.why(), ENGINE,
         b -> b.staging(deployed),
         List.of(new ProvisioningEvent.Deployed(enrollment.id(), change.id(), NetworkRole.STAGING, chain, now)));
   }
@@ -352,25 +376,45 @@ final class Engine {
   private void deployToProduction(Enrollment enrollment, Change change, Instant now) {
     CertificateChain chain = required(change.certificate(), change, "certificate");
     settings.production().deploy(deployment(enrollment, change, chain));
+    List<ProbeResult> probes = probe(settings.productionProbe(), NetworkRole.PRODUCTION, enrollment, change, chain);
+    if (probes.stream().anyMatch(p -> !p.passed())) {
+      probeFailed(enrollment, change, now, probes);
+      return;
+    }
+    List<ProbeResult> shown = probes.isEmpty() ? change.probes()
+        : Stream.concat(change.probes().stream().filter(p -> p.role() == NetworkRole.STAGING), probes.stream())
+            .toList();
     DeployedCertificate deployed = new DeployedCertificate(change.id(), required(change.key(), change, "key"), chain, now);
-    Instant renewalAt = renewalAt(change.authority(), change.request().validationType(), chain);
+    Renewal renewal = renewal(change.authority(), change.request().validationType(), chain, now);
     Instant warnAt = expiryWarningAt(chain);
     DeployedCertificate replaced = enrollment.production();
     Enrollment written = writer.write(enrollment, change,
-        succeeded(change).state(new ChangeState.Completed()).nextActionAt(null),
-        "deployed to production; renewal at " + renewalAt, ENGINE,
+        succeeded(change).probes(shown).state(new ChangeState.Completed()).nextActionAt(null),
+        "deployed to production" + (probes.isEmpty() ? "" : ", " + probes.size() + " probe(s) passed")
+            + "; renewal at " + renewal.at(), ENGINE,
         b -> {
           if (replaced != null) {
             b.addHistory(replaced);
           }
-          return b.production(deployed).renewalAt(renewalAt).expiryWarningAt(warnAt);
+          return b.production(deployed).renewalAt(renewal.at()).renewalCheckAt(renewal.checkAt())
+              .expiryWarningAt(warnAt);
         },
         List.of(new ProvisioningEvent.Deployed(enrollment.id(), change.id(), NetworkRole.PRODUCTION, chain, now)));
     forgetRetired(enrollment, written);
   }
 
-  /** The policy's renewal instant, inside the CA's window when the CA suggests one now. */
-  private Instant renewalAt(String authority, ValidationType type, CertificateChain chain) {
+  /**
+   * When to renew, and when to ask the CA again.
+   *
+   * @param checkAt {@code null} unless the CA asked to be asked again before the renewal
+   */
+  private record Renewal(Instant at, @Nullable Instant checkAt) {}
+
+  /**
+   * The policy's renewal instant, inside the CA's window when the CA suggests one now; and the CA's
+   * time to look at its window again, if that comes first (never sooner than an hour from now).
+   */
+  private Renewal renewal(String authority, ValidationType type, CertificateChain chain, Instant now) {
     Optional<RenewalWindow> window;
     try {
       CertificateAuthority ca = settings.authorities().get(authority);
@@ -380,7 +424,45 @@ final class Engine {
           chain.serialNumber(), e.toString());
       window = Optional.empty();
     }
-    return settings.renewalPolicy().renewalAt(chain, type, window);
+    Instant at = settings.renewalPolicy().renewalAt(chain, type, window);
+    Instant checkAt = window.map(RenewalWindow::checkAgainAt).orElse(null);
+    if (checkAt == null) {
+      return new Renewal(at, null);
+    }
+    Instant earliest = now.plus(EARLIEST_WINDOW_CHECK);
+    checkAt = checkAt.isBefore(earliest) ? earliest : checkAt;
+    return new Renewal(at, checkAt.isBefore(at) ? checkAt : null);
+  }
+
+  /** The CA asked to be asked again: its window may have moved (ARI), and the renewal with it. */
+  private void recheckRenewal(Enrollment enrollment, Instant now) {
+    DeployedCertificate live = enrollment.production();
+    if (live == null) {
+      writer.writeEnrollment(enrollment, b -> b.renewalCheckAt(null), List.of());
+      return;
+    }
+    Renewal renewal = renewal(authorityId(enrollment), enrollment.request().validationType(), live.chain(), now);
+    if (!renewal.at().equals(enrollment.renewalAt())) {
+      log.info("CA window for enrollment {} moved its renewal from {} to {}", enrollment.id(),
+          enrollment.renewalAt(), renewal.at());
+    }
+    writer.writeEnrollment(enrollment, b -> b.renewalAt(renewal.at()).renewalCheckAt(renewal.checkAt()), List.of());
+  }
+
+  /** Asks the probe, if one is configured for the network, what the network serves now. */
+  private List<ProbeResult> probe(@Nullable DeploymentProbe probe, NetworkRole role, Enrollment enrollment,
+      Change change, CertificateChain chain) {
+    if (probe == null) {
+      return List.of();
+    }
+    return probe.probe(role, enrollment.id(), chain, change.request().names());
+  }
+
+  /** A network does not serve what was deployed to it: deployed again after a backoff, like a failure. */
+  private void probeFailed(Enrollment enrollment, Change change, Instant now, List<ProbeResult> probes) {
+    String failed = probes.stream().filter(p -> !p.passed()).map(ProbeResult::toString)
+        .collect(Collectors.joining("; "));
+    retry(enrollment, change, change.toBuilder().probes(probes), now, new DeploymentException("probe failed: " + failed));
   }
 
   private Instant expiryWarningAt(CertificateChain chain) {
@@ -398,7 +480,7 @@ final class Engine {
   private void openRenewal(Enrollment enrollment, Instant now) {
     Change renewal = Change.open(ChangeId.random(), ChangeReason.RENEWAL, enrollment.request(),
         authorityId(enrollment), now, ENGINE);
-    writer.writeEnrollment(enrollment, b -> b.putChange(renewal).renewalAt(null),
+    writer.writeEnrollment(enrollment, b -> b.putChange(renewal).renewalAt(null).renewalCheckAt(null),
         List.of(new ProvisioningEvent.Transitioned(enrollment.id(), renewal.id(), "", renewal.state().name(), ENGINE,
             now)));
   }
@@ -425,6 +507,12 @@ final class Engine {
 
   /** Transient failure: back off exponentially with jitter, bounded; then give up. */
   private void retry(Enrollment enrollment, Change change, Instant now, RuntimeException failure) {
+    retry(enrollment, change, change.toBuilder(), now, failure);
+  }
+
+  /** A transient failure written over {@code next}, which may carry what the failed step found. */
+  private void retry(Enrollment enrollment, Change change, Change.Builder next, Instant now,
+      RuntimeException failure) {
     int attempt = change.attempts() + 1;
     String error = failure.getClass().getSimpleName() + ": " + failure.getMessage();
     if (attempt >= settings.retryPolicy().maxAttempts()) {
@@ -439,10 +527,32 @@ final class Engine {
     log.info("Change {} of enrollment {}: {} failed ({}), retry {} at {}", change.id(), enrollment.id(),
         change.state().name(), error, attempt, retryAt);
     writer.write(enrollment, change,
-        change.toBuilder().attempts(attempt).lastError(error).nextActionAt(retryAt),
+        next.attempts(attempt).lastError(error).nextActionAt(retryAt),
         change.state().name() + " failed (" + error + "); retry " + attempt + " at " + retryAt, ENGINE,
         b -> b, List.of(new ProvisioningEvent.RetryScheduled(
             enrollment.id(), change.id(), attempt, error, retryAt, now)));
+  }
+
+  /**
+   * The CA no longer knows the order (it restarted empty, or the order expired): the key and CSR are
+   * kept and a new order is placed at once. The lost order can no longer be issued. A CA that loses
+   * as many orders of one change as the retry policy allows attempts ends the change.
+   */
+  private void reorder(Enrollment enrollment, Change change, Instant now, OrderLostException lost) {
+    int attempt = change.attempts() + 1;
+    String error = ORDER_LOST + lost.getMessage();
+    long lostBefore = change.timeline().stream().filter(e -> e.what().contains(ORDER_LOST)).count();
+    if (lostBefore + 1 >= settings.retryPolicy().maxAttempts()) {
+      fail(enrollment, change, "gave up after " + (lostBefore + 1) + " lost orders; last error: " + error);
+      return;
+    }
+    log.warn("Change {} of enrollment {}: {}; ordering again", change.id(), enrollment.id(), error);
+    cleanUp(change.presentedChallenges());
+    writer.write(enrollment, change,
+        change.toBuilder().state(new ChangeState.CsrReady()).order(null).presentedChallenges(List.of())
+            .attempts(attempt).lastError(error).nextActionAt(now),
+        error + "; ordering again", ENGINE, b -> b,
+        List.of(new ProvisioningEvent.RetryScheduled(enrollment.id(), change.id(), attempt, error, now, now)));
   }
 
   private synchronized double nextJitter() {
@@ -503,9 +613,11 @@ final class Engine {
     if (live == null) {
       return builder;
     }
-    Instant policy = renewalAt(authorityId(enrollment), enrollment.request().validationType(), live.chain());
+    Renewal renewal = renewal(authorityId(enrollment), enrollment.request().validationType(), live.chain(), now);
     Instant earliest = now.plus(RETRY_AFTER_CLOSED);
-    return builder.renewalAt(policy.isAfter(earliest) ? policy : earliest);
+    Instant at = renewal.at().isAfter(earliest) ? renewal.at() : earliest;
+    Instant checkAt = renewal.checkAt() != null && renewal.checkAt().isBefore(at) ? renewal.checkAt() : null;
+    return builder.renewalAt(at).renewalCheckAt(checkAt);
   }
 
   void cleanUp(List<Challenge> challenges) {

@@ -5,6 +5,7 @@ import dev.cps.RetryPolicy;
 import dev.cps.spi.CertificateAuthority;
 import dev.cps.spi.ChallengeSolver;
 import dev.cps.spi.DeploymentNetwork;
+import dev.cps.spi.DeploymentProbe;
 import dev.cps.spi.EnrollmentStore;
 import dev.cps.spi.PrivateKeyStore;
 import dev.cps.spi.ProvisioningListener;
@@ -37,7 +38,12 @@ public record EngineSettings(
     Duration minimumLifetime,
     Duration expiryWarning,
     boolean reuseKeyOnRenewal,
-    long jitterSeed) {
+    long jitterSeed,
+    String nodeId,
+    Duration leaseDuration,
+    @Nullable DeploymentProbe stagingProbe,
+    @Nullable DeploymentProbe productionProbe,
+    boolean autoAcknowledgeStaging) {
 
   public EngineSettings {
     authorities = Map.copyOf(authorities);

@@ -6,15 +6,18 @@ import dev.cps.InputNotExpectedException;
 import dev.cps.NoSuchEnrollmentException;
 import dev.cps.StaleChangeException;
 import dev.cps.UpdateMode;
+import dev.cps.spi.CertificateAuthority;
 import dev.cps.spi.Change;
 import dev.cps.spi.ChangeId;
 import dev.cps.spi.ChangeReason;
 import dev.cps.spi.ChangeState;
+import dev.cps.spi.DeployedCertificate;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.InvalidRequestException;
 import dev.cps.spi.ProvisioningEvent;
+import dev.cps.spi.RevocationReason;
 import dev.cps.spi.TimelineEntry;
 import dev.cps.spi.VersionConflictException;
 import dev.cps.spi.Violation;
@@ -105,6 +108,32 @@ final class Inputs {
     return written;
   }
 
+  /**
+   * Revokes the production certificate at the CA that issued it. Outside the enrollment's lock: the
+   * CA call changes nothing stored.
+   */
+  DeployedCertificate revoke(EnrollmentId id, RevocationReason reason, String who) {
+    requireWho(who);
+    Objects.requireNonNull(reason, "reason");
+    Enrollment enrollment = load(id);
+    DeployedCertificate live = enrollment.production();
+    if (live == null) {
+      throw new IllegalStateException("enrollment " + id + " has no certificate in production to revoke");
+    }
+    String authority = enrollment.change(live.change()).map(Change::authority)
+        .orElseGet(() -> engine.authorityId(enrollment));
+    CertificateAuthority ca = settings.authorities().get(authority);
+    if (ca == null) {
+      throw new IllegalStateException("certificate " + live.chain().serialNumber() + " of enrollment " + id
+          + " was issued by '" + authority + "', which is not configured; configured: "
+          + settings.authorities().keySet());
+    }
+    ca.revoke(live.chain(), reason);
+    log.info("Certificate {} of enrollment {} revoked at {} ({}) by {}", live.chain().serialNumber(), id, authority,
+        reason, who);
+    return live;
+  }
+
   Change renewNow(EnrollmentId id, String who) {
     requireWho(who);
     return locks.with(id, () -> {
@@ -119,7 +148,7 @@ final class Inputs {
         Change change = Change.open(ChangeId.random(), reason, enrollment.request(), engine.authorityId(enrollment),
             now, who);
         try {
-          writer.writeEnrollment(enrollment, b -> b.putChange(change).renewalAt(null),
+          writer.writeEnrollment(enrollment, b -> b.putChange(change).renewalAt(null).renewalCheckAt(null),
               List.of(new ProvisioningEvent.Transitioned(id, change.id(), "", change.state().name(), who, now)));
           return change;
         } catch (VersionConflictException raced) {

@@ -10,6 +10,7 @@ import dev.cps.spi.DeployedCertificate;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentRequest;
+import dev.cps.spi.RevocationReason;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -86,6 +87,11 @@ public final class Provisioner implements CertificateProvisioner {
   @Override
   public Change renewNow(EnrollmentId id, String who) {
     return woken(inputs.renewNow(id, who));
+  }
+
+  @Override
+  public DeployedCertificate revoke(EnrollmentId id, RevocationReason reason, String who) {
+    return inputs.revoke(id, reason, who);
   }
 
   @Override

@@ -63,9 +63,16 @@ final class Scheduler implements AutoCloseable {
     Set<EnrollmentId> leftDue = new HashSet<>();
     int worked = 0;
     while (true) {
-      List<EnrollmentId> due =
-          new ArrayList<>(settings.store().due(passStart, BATCH + leftDue.size() + quarantined.size()));
-      due.removeIf(id -> leftDue.contains(id) || isQuarantined(id, passStart));
+      List<EnrollmentId> claimed = settings.store().claim(
+          passStart, BATCH + leftDue.size() + quarantined.size(), settings.nodeId(), settings.leaseDuration());
+      List<EnrollmentId> due = new ArrayList<>(claimed.size());
+      for (EnrollmentId id : claimed) {
+        if (leftDue.contains(id) || isQuarantined(id, passStart)) {
+          release(id);
+        } else {
+          due.add(id);
+        }
+      }
       if (due.isEmpty()) {
         return worked;
       }
@@ -114,18 +121,33 @@ final class Scheduler implements AutoCloseable {
       quarantined.remove(id);
       return stillDue;
     } catch (RuntimeException e) {
-      Quarantine previous = quarantined.get(id);
-      int failures = previous == null ? 1 : previous.failures() + 1;
-      Duration wait = FIRST_QUARANTINE.multipliedBy(1L << Math.min(failures - 1, 20));
-      wait = wait.compareTo(LONGEST_QUARANTINE) > 0 ? LONGEST_QUARANTINE : wait;
-      quarantined.put(id, new Quarantine(settings.clock().instant().plus(wait), failures));
-      if (previous == null) {
-        log.error("Enrollment {} could not be processed; it is tried again in {}", id, wait, e);
-      } else {
-        log.warn("Enrollment {} could not be processed ({} times); tried again in {}: {}", id, failures, wait,
-            e.toString());
-      }
+      quarantine(id, e);
       return true;
+    } finally {
+      release(id);
+    }
+  }
+
+  /** Ends this provisioner's lease: the enrollment's next step may be run by any provisioner. */
+  private void release(EnrollmentId id) {
+    try {
+      settings.store().release(id, settings.nodeId());
+    } catch (RuntimeException e) {
+      log.info("Releasing the lease on enrollment {} failed; it ends by itself: {}", id, e.toString());
+    }
+  }
+
+  private void quarantine(EnrollmentId id, RuntimeException e) {
+    Quarantine previous = quarantined.get(id);
+    int failures = previous == null ? 1 : previous.failures() + 1;
+    Duration wait = FIRST_QUARANTINE.multipliedBy(1L << Math.min(failures - 1, 20));
+    wait = wait.compareTo(LONGEST_QUARANTINE) > 0 ? LONGEST_QUARANTINE : wait;
+    quarantined.put(id, new Quarantine(settings.clock().instant().plus(wait), failures));
+    if (previous == null) {
+      log.error("Enrollment {} could not be processed; it is tried again in {}", id, wait, e);
+    } else {
+      log.warn("Enrollment {} could not be processed ({} times); tried again in {}: {}", id, failures, wait,
+          e.toString());
     }
   }
 

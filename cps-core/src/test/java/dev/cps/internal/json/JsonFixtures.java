@@ -16,7 +16,9 @@ import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.KeyId;
 import dev.cps.spi.KeyType;
 import dev.cps.spi.NetworkSettings;
+import dev.cps.spi.NetworkRole;
 import dev.cps.spi.OrderRef;
+import dev.cps.spi.ProbeResult;
 import dev.cps.spi.Organization;
 import dev.cps.spi.TimelineEntry;
 import dev.cps.spi.ValidationType;
@@ -128,6 +130,11 @@ final class JsonFixtures {
         .warnings(List.of(warning(), new Warning(WarningCode.TRUST_CHAIN_UNSORTED, "root before leaf")))
         .deploymentNotBefore(NOW.plus(Duration.ofDays(10)))
         .stagingAcknowledgement(new TimelineEntry(NOW.plusSeconds(60), "staging test acknowledged", "bob"))
+        .probes(List.of(
+            new ProbeResult(NOW.plusSeconds(30), NetworkRole.STAGING, "127.0.0.1:8443", "www.example.com", true,
+                "ab12", "serves the deployed certificate"),
+            new ProbeResult(NOW.plusSeconds(31), NetworkRole.STAGING, "127.0.0.1:8444", "www.example.com", false,
+                null, "connection refused")))
         .attempts(3)
         .lastError("CA unavailable: 503")
         .record(new TimelineEntry(NOW.plusSeconds(1), "KeyPending -> CsrReady", TimelineEntry.ENGINE))

@@ -1,0 +1,135 @@
+package dev.cps.testkit.contract;
+
+import static dev.cps.testkit.contract.ContractFixtures.T0;
+import static dev.cps.testkit.contract.ContractFixtures.enrollment;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cps.spi.Enrollment;
+import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What an {@link EnrollmentStore} that several provisioners share must do with leases
+ * ({@link EnrollmentStore#claim}, {@link EnrollmentStore#release}): each due enrollment goes to one
+ * owner at a time, until that owner releases it or its lease runs out.
+ */
+public abstract class EnrollmentLeaseContract {
+  private static final Duration LEASE = Duration.ofMinutes(5);
+
+  private EnrollmentStore store;
+
+  /** A new, empty store; called before every test. */
+  protected abstract EnrollmentStore newStore();
+
+  @BeforeEach
+  public void createStore() {
+    store = newStore();
+  }
+
+  private List<EnrollmentId> insertDue(int count) {
+    List<EnrollmentId> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      EnrollmentId id = EnrollmentId.of(String.format("due-%03d", i));
+      store.insert(enrollment(id, 1, T0.minusSeconds(count - i)));
+      ids.add(id);
+    }
+    return ids;
+  }
+
+  @Test
+  public void claimedWorkIsSkippedByOtherClaimsAndByDue() {
+    List<EnrollmentId> ids = insertDue(3);
+    assertThat(store.claim(T0, 2, "node-a", LEASE)).containsExactly(ids.get(0), ids.get(1));
+    assertThat(store.claim(T0, 10, "node-b", LEASE)).containsExactly(ids.get(2));
+    assertThat(store.claim(T0, 10, "node-c", LEASE)).isEmpty();
+    assertThat(store.due(T0, 10)).isEmpty();
+  }
+
+  @Test
+  public void releasedWorkCanBeClaimedAgainButOnlyTheOwnerReleases() {
+    List<EnrollmentId> ids = insertDue(1);
+    assertThat(store.claim(T0, 10, "node-a", LEASE)).containsExactly(ids.get(0));
+    store.release(ids.get(0), "node-b");
+    assertThat(store.claim(T0, 10, "node-b", LEASE)).isEmpty();
+    store.release(ids.get(0), "node-a");
+    assertThat(store.due(T0, 10)).containsExactly(ids.get(0));
+    assertThat(store.claim(T0, 10, "node-b", LEASE)).containsExactly(ids.get(0));
+  }
+
+  @Test
+  public void anExpiredLeaseIsTakenOver() {
+    List<EnrollmentId> ids = insertDue(1);
+    assertThat(store.claim(T0, 10, "dead-node", LEASE)).containsExactly(ids.get(0));
+    Instant beforeExpiry = T0.plus(LEASE).minusSeconds(1);
+    assertThat(store.claim(beforeExpiry, 10, "node-b", LEASE)).isEmpty();
+    assertThat(store.claim(T0.plus(LEASE), 10, "node-b", LEASE)).containsExactly(ids.get(0));
+  }
+
+  @Test
+  public void aLeaseOutlivesTheOwnersWritesUntilReleased() {
+    Enrollment a = enrollment(EnrollmentId.of("a"), 1, T0);
+    store.insert(a);
+    assertThat(store.claim(T0, 10, "node-a", LEASE)).containsExactly(a.id());
+    store.update(a.toBuilder().version(2).nextActionAt(T0).build(), 1);
+    assertThat(store.claim(T0, 10, "node-b", LEASE)).isEmpty();
+    assertThat(store.find(a.id()).orElseThrow().version()).isEqualTo(2);
+  }
+
+  @Test
+  public void workNotDueIsNotClaimed() {
+    store.insert(enrollment(EnrollmentId.of("later"), 1, T0.plusSeconds(60)));
+    store.insert(enrollment(EnrollmentId.of("idle"), 1, null));
+    assertThat(store.claim(T0, 10, "node-a", LEASE)).isEmpty();
+    assertThat(store.claim(T0.plusSeconds(60), 10, "node-a", LEASE)).containsExactly(EnrollmentId.of("later"));
+  }
+
+  @Test
+  public void fourConcurrentClaimersEachGetDisjointWork() throws Exception {
+    List<EnrollmentId> ids = insertDue(200);
+    int claimers = 4;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(claimers);
+    try {
+      List<Future<List<EnrollmentId>>> results = new ArrayList<>();
+      for (int i = 0; i < claimers; i++) {
+        String owner = "node-" + i;
+        Callable<List<EnrollmentId>> claimAll = () -> {
+          start.await();
+          List<EnrollmentId> mine = new ArrayList<>();
+          List<EnrollmentId> batch;
+          while (!(batch = store.claim(T0, 7, owner, LEASE)).isEmpty()) {
+            mine.addAll(batch);
+          }
+          return mine;
+        };
+        results.add(pool.submit(claimAll));
+      }
+      start.countDown();
+      Set<EnrollmentId> seen = new HashSet<>();
+      int total = 0;
+      for (Future<List<EnrollmentId>> result : results) {
+        List<EnrollmentId> mine = result.get(60, TimeUnit.SECONDS);
+        total += mine.size();
+        seen.addAll(mine);
+      }
+      assertThat(total).as("claims in all").isEqualTo(ids.size());
+      assertThat(seen).containsExactlyInAnyOrderElementsOf(ids);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

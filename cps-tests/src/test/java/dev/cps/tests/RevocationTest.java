@@ -1,0 +1,54 @@
+package dev.cps.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cps.CertificateProvisioner;
+import dev.cps.spi.CaRejectedException;
+import dev.cps.spi.ChangeState;
+import dev.cps.spi.DeployedCertificate;
+import dev.cps.spi.Enrollment;
+import dev.cps.spi.RevocationReason;
+import dev.cps.testkit.junit.CpsTestkit;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The live certificate is revoked at the CA that issued it; a renewal replaces it. */
+class RevocationTest {
+  @RegisterExtension
+  CpsTestkit cps = CpsTestkit.create();
+
+  @Test
+  void theLiveCertificateIsRevokedAtItsCaAndThenReplaced() {
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment enrolled = provisioner.enroll(Requests.dv("compromised.example.com").build(), "alice");
+    provisioner.runDue();
+    cps.advance(Duration.ofMinutes(2));
+
+    DeployedCertificate revoked = provisioner.revoke(enrolled.id(), RevocationReason.KEY_COMPROMISE, "security");
+    assertThat(cps.ca().revocations())
+        .containsExactly(Map.entry(revoked.chain().serialNumber(), RevocationReason.KEY_COMPROMISE));
+    assertThat(cps.production().live(enrolled.id())).contains(revoked.chain());
+    assertThatThrownBy(() -> provisioner.revoke(enrolled.id(), RevocationReason.KEY_COMPROMISE, "security"))
+        .isInstanceOf(CaRejectedException.class).hasMessageContaining("already revoked");
+
+    provisioner.renewNow(enrolled.id(), "security");
+    provisioner.runDue();
+    cps.advance(Duration.ofMinutes(2));
+    Enrollment replaced = provisioner.enrollment(enrolled.id()).orElseThrow();
+    assertThat(replaced.latestChange().orElseThrow().state()).isInstanceOf(ChangeState.Completed.class);
+    assertThat(replaced.production().chain()).isNotEqualTo(revoked.chain());
+    assertThat(replaced.production().key()).isNotEqualTo(revoked.key());
+  }
+
+  @Test
+  void anEnrollmentWithoutAProductionCertificateHasNothingToRevoke() {
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment enrolled = provisioner.enroll(Requests.dv("new.example.com").build(), "alice");
+    assertThatThrownBy(() -> provisioner.revoke(enrolled.id(), RevocationReason.UNSPECIFIED, "security"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("no certificate in production");
+    assertThat(cps.ca().revocations()).isEmpty();
+  }
+}
