@@ -13,7 +13,7 @@ enum Dialect {
       // would: no other writer can claim the same rows between the choice and the lease.
       return "UPDATE cps_enrollment SET lease_owner = ?, lease_until = ? WHERE id IN ("
           + "SELECT id FROM cps_enrollment WHERE next_action_at <= ?"
-          + " AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)"
+          + " AND (lease_until IS NULL OR lease_until <= ?)"
           + " ORDER BY next_action_at, id LIMIT ?) RETURNING id, next_action_at";
     }
   },
@@ -23,7 +23,7 @@ enum Dialect {
       // Rows another node is claiming right now are skipped, not waited for.
       return "UPDATE cps_enrollment SET lease_owner = ?, lease_until = ? WHERE id IN ("
           + "SELECT id FROM cps_enrollment WHERE next_action_at <= ?"
-          + " AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)"
+          + " AND (lease_until IS NULL OR lease_until <= ?)"
           + " ORDER BY next_action_at, id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id, next_action_at";
     }
   };
@@ -36,7 +36,7 @@ enum Dialect {
   }
 
   /**
-   * Leases due rows to an owner. Parameters: owner, lease end, now, now, owner, limit. Returns
+   * Leases due rows to an owner. Parameters: owner, lease end, now, now, limit. Returns
    * the claimed ids with their next action, in no particular order.
    */
   abstract String claimDue();

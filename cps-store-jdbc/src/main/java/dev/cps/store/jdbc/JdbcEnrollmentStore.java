@@ -283,8 +283,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
         statement.setLong(2, until);
         statement.setLong(3, at);
         statement.setLong(4, at);
-        statement.setString(5, owner);
-        statement.setInt(6, limit);
+        statement.setInt(5, limit);
         try (ResultSet rows = statement.executeQuery()) {
           while (rows.next()) {
             claimed.add(new Claimed(rows.getLong(2), EnrollmentId.of(rows.getString(1))));
