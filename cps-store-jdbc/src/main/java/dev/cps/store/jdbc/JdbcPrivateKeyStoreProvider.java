@@ -23,6 +23,6 @@ public final class JdbcPrivateKeyStoreProvider implements PrivateKeyStoreProvide
     KeyEncryptionKeys.Resolved kek =
         KeyEncryptionKeys.resolve(database, ProviderConfiguration.keyEncryptionKey(location), clock);
     JdbcStores.requireNoKeysUnderOtherKeks(database, kek.id());
-    return new JdbcPrivateKeyStore(database, () -> kek, JdbcStores.BOUNCY_CASTLE, clock);
+    return new JdbcPrivateKeyStore(database, () -> kek, JdbcStores.defaultProvider(), clock);
   }
 }

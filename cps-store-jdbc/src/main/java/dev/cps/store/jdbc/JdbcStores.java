@@ -38,7 +38,10 @@ import org.jspecify.annotations.Nullable;
  * the host gave.
  */
 public final class JdbcStores implements AutoCloseable {
-  static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
+  /** Built on first use: a BouncyCastle provider takes a few hundred milliseconds to set up. */
+  private static final class DefaultProvider {
+    static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
+  }
 
   private final Database database;
   private final @Nullable AutoCloseable ownPool;
@@ -128,6 +131,10 @@ public final class JdbcStores implements AutoCloseable {
         return row.getInt(1);
       }
     });
+  }
+
+  static Provider defaultProvider() {
+    return DefaultProvider.BOUNCY_CASTLE;
   }
 
   Database database() {
@@ -274,7 +281,7 @@ public final class JdbcStores implements AutoCloseable {
         throw new IllegalStateException("give exactly one of url (such as jdbc:sqlite:cps.db) and dataSource");
       }
       Clock clock = this.clock != null ? this.clock : Clock.systemUTC();
-      Provider provider = cryptoProvider != null ? cryptoProvider : BOUNCY_CASTLE;
+      Provider provider = cryptoProvider != null ? cryptoProvider : defaultProvider();
       if (dataSource != null) {
         return new JdbcStores(open(dataSource, clock), null, clock, keyEncryptionKey, provider);
       }
