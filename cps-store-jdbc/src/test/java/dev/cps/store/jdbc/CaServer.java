@@ -35,7 +35,8 @@ import java.util.concurrent.Executors;
  */
 final class CaServer implements AutoCloseable {
   /** A deployment as a network saw it; no key, only whether it belonged to the certificate. */
-  record Deployed(String network, EnrollmentId enrollment, String change, CertificateChain chain, boolean keyMatches) {}
+  record Deployed(String network, EnrollmentId enrollment, String change, CertificateChain chain, boolean keyMatches,
+      String node) {}
 
   final FakeCertificateAuthority ca;
   private final HttpServer server;
@@ -72,7 +73,7 @@ final class CaServer implements AutoCloseable {
       CertificateChain chain = Wire.decode(request.chain());
       synchronized (deployments) {
         deployments.add(new Deployed(request.network(), EnrollmentId.of(request.enrollment()), request.change(), chain,
-            request.keyMatches()));
+            request.keyMatches(), request.node()));
         live.put(request.network() + "/" + request.enrollment(), chain);
       }
       return new Wire.OrderReply("");

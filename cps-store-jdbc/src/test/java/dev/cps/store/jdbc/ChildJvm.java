@@ -29,15 +29,28 @@ final class ChildJvm implements AutoCloseable {
     reader.start();
   }
 
+  /** A process that lives a second or two: quick compilation only. */
   static ChildJvm start(Path log, String... arguments) {
+    return start(true, log, arguments);
+  }
+
+  /** A process that works for a while: the optimizing compiler too. */
+  static ChildJvm startLongLived(Path log, String... arguments) {
+    return start(false, log, arguments);
+  }
+
+  private static ChildJvm start(boolean shortLived, Path log, String... arguments) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // Short-lived test processes: quick compilation, no verification of the test's own class path.
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xmx256m", "-Xshare:auto",
+        "-XX:+UseSerialGC", "-Xss512k", "-Xmx256m", "-Xshare:auto",
+        // Test processes started from the test's own class path: no verification of its classes.
         "-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote",
         "-Dlogback.configurationFile=child-logback.xml",
-        "-cp", System.getProperty("java.class.path"),
-        ProvisionerProcess.class.getName()));
+        "-cp", System.getProperty("java.class.path")));
+    if (shortLived) {
+      command.add(1, "-XX:TieredStopAtLevel=1");
+    }
+    command.add(ProvisionerProcess.class.getName());
     command.addAll(List.of(arguments));
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -94,7 +94,7 @@ class CrashSafetyTest {
   }
 
   static void enroll(JdbcStores stores, CaServer server, int count) {
-    RemoteCa ca = new RemoteCa(server.url());
+    RemoteCa ca = new RemoteCa(server.url(), "test");
     try (CertificateProvisioner provisioner = CertificateProvisioner.builder()
         .enrollmentStore(stores.enrollments())
         .keyStore(stores.keys())

@@ -38,7 +38,7 @@ public final class ProvisionerProcess {
     new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
     long go = System.currentTimeMillis();
 
-    RemoteCa ca = new RemoteCa(args[1]);
+    RemoteCa ca = new RemoteCa(args[1], args[2]);
     // One BouncyCastle instance for the stores and the engine: each takes long to set up.
     JdbcStores stores = JdbcStores.builder().url(args[0]).keyEncryptionKey(TestKeks.first())
         .cryptoProvider(bouncyCastle).build();

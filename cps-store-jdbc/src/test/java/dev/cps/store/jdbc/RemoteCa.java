@@ -31,9 +31,11 @@ import java.util.Optional;
  */
 final class RemoteCa implements CertificateAuthority {
   private final String base;
+  private final String node;
 
-  RemoteCa(String base) {
+  RemoteCa(String base, String node) {
     this.base = base;
+    this.node = node;
   }
 
   @Override
@@ -81,7 +83,7 @@ final class RemoteCa implements CertificateAuthority {
       public void deploy(Deployment deployment) {
         try {
           post("/deploy", new Wire.DeployRequest(name, deployment.enrollment().value(), deployment.change().value(),
-              Wire.encode(deployment.chain()), keyMatches(deployment)), Wire.OrderReply.class);
+              Wire.encode(deployment.chain()), keyMatches(deployment), node), Wire.OrderReply.class);
         } catch (RuntimeException e) {
           throw new DeploymentException(name + " did not take the deployment: " + e.getMessage(), e);
         }
@@ -89,7 +91,7 @@ final class RemoteCa implements CertificateAuthority {
 
       @Override
       public Optional<CertificateChain> live(EnrollmentId enrollment) {
-        List<String> chain = post("/live", new Wire.DeployRequest(name, enrollment.value(), "", List.of(), false),
+        List<String> chain = post("/live", new Wire.DeployRequest(name, enrollment.value(), "", List.of(), false, node),
             Wire.LiveReply.class).chain();
         return chain.isEmpty() ? Optional.empty() : Optional.of(Wire.decode(chain));
       }

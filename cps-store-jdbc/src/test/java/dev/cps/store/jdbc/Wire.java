@@ -30,7 +30,8 @@ final class Wire {
 
   record ChainReply(List<String> chain) {}
 
-  record DeployRequest(String network, String enrollment, String change, List<String> chain, boolean keyMatches) {}
+  record DeployRequest(String network, String enrollment, String change, List<String> chain, boolean keyMatches,
+      String node) {}
 
   record LiveReply(List<String> chain) {}
 
