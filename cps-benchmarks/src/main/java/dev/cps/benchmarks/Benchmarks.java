@@ -7,14 +7,15 @@ import java.util.Set;
 
 /**
  * Runs the benchmarks named as arguments: {@code workflow}, {@code idle} or {@code all} (the
- * default), and optionally {@code workers=N} (default: the number of processors). Each prints its
+ * default, both), {@code store} (the JDBC stores; fills a million rows, so only when named), and
+ * optionally {@code workers=N} (default: the number of processors). Each prints its
  * figures against a baseline measured in the same run, and fails with an exception if the work it
  * timed went wrong.
  *
  * <pre>./mvnw -q -pl cps-benchmarks exec:java -Dexec.args="workflow workers=2"</pre>
  */
 public final class Benchmarks {
-  private static final Set<String> NAMES = Set.of("workflow", "idle", "all");
+  private static final Set<String> NAMES = Set.of("workflow", "idle", "store", "all");
 
   private Benchmarks() {}
 
@@ -28,7 +29,7 @@ public final class Benchmarks {
       } else if (NAMES.contains(name)) {
         chosen.add(name);
       } else {
-        throw new IllegalArgumentException("unknown argument '" + arg + "': give workflow, idle or all,"
+        throw new IllegalArgumentException("unknown argument '" + arg + "': give workflow, idle, store or all,"
             + " and optionally workers=N");
       }
     }
@@ -44,6 +45,9 @@ public final class Benchmarks {
     }
     if (chosen.contains("idle")) {
       new IdleRunDueBenchmark(workers, out).run();
+    }
+    if (chosen.contains("store")) {
+      new StoreBenchmark(workers, out).run();
     }
   }
 
