@@ -143,6 +143,7 @@ public final class JdbcStores implements AutoCloseable {
 
   @Override
   public void close() {
+    database.close();
     if (ownPool != null) {
       try {
         ownPool.close();

@@ -43,6 +43,7 @@ final class Pools {
       config.addDataSourceProperty("busy_timeout", "30000");
       config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
       config.addDataSourceProperty("foreign_keys", "true");
+      config.addDataSourceProperty("cache_size", "-16384"); // 16 MiB of pages per connection
     } else {
       config.setMaximumPoolSize(size > 0 ? size : DEFAULT_POSTGRESQL_SIZE);
     }
