@@ -26,13 +26,16 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A provisioner process is killed with SIGKILL at random points of the workflow, again and again,
- * and a new one resumes each time; the CA and the networks live in this JVM and count what was
+ * and a new one resumes each time (50 times on SQLite, 25 on PostgreSQL); the CA and the networks live in this JVM and count what was
  * ordered and deployed. In the end every enrollment is in production with a certificate ordered
  * once, its key is there and fits, and the database passes its own integrity check.
  */
 class CrashSafetyTest {
   static final int ENROLLMENTS = 100;
-  static final int KILLS = 50;
+  /** SQLite, the embedded default, takes the 50 kills the issue asks for. */
+  static final int SQLITE_KILLS = 50;
+  /** PostgreSQL takes fewer, to keep the module's tests within about four minutes on two cores. */
+  static final int POSTGRESQL_KILLS = 25;
   /**
    * The shortest lease the builder allows. A new process waits for the leases of the one killed
    * before it to run out; the kills come 0 to 1 s after a process starts.
@@ -46,6 +49,7 @@ class CrashSafetyTest {
   @EnumSource(Databases.class)
   void killedProvisionersLoseNothingAndOrderNothingTwice(Databases kind) throws Exception {
     String url = kind.newUrl(directory);
+    int kills = kind == Databases.SQLITE ? SQLITE_KILLS : POSTGRESQL_KILLS;
     SplittableRandom random = new SplittableRandom(20260302L);
     Path log = directory.resolve("children.log");
     try (CaServer server = new CaServer();
@@ -55,7 +59,7 @@ class CrashSafetyTest {
       int killsWithWorkOpen = 0;
       // The next process boots while the current one works, and opens the stores only after the kill.
       ChildJvm next = ChildJvm.start(log, url, server.url(), "node-1", LEASE_MILLIS);
-      for (int kill = 1; kill <= KILLS; kill++) {
+      for (int kill = 1; kill <= kills; kill++) {
         ChildJvm child = next;
         child.go();
         next = ChildJvm.start(log, url, server.url(), "node-" + (kill + 1), LEASE_MILLIS);
@@ -72,9 +76,9 @@ class CrashSafetyTest {
       }
 
       System.out.printf("%s: %d kills, %d with work open; open states seen at kills %s; left open after the kills"
-          + " %s%n", kind, KILLS, killsWithWorkOpen, statesAtKills, afterKills);
+          + " %s%n", kind, kills, killsWithWorkOpen, statesAtKills, afterKills);
       assertThat(statesAtKills).as("open states the kills found").hasSizeGreaterThanOrEqualTo(3);
-      assertThat(killsWithWorkOpen).as("kills that found work open").isGreaterThanOrEqualTo(KILLS / 2);
+      assertThat(killsWithWorkOpen).as("kills that found work open").isGreaterThanOrEqualTo(kills / 2);
       List<Enrollment> all = stores.enrollments().list();
       assertThat(all).hasSize(ENROLLMENTS);
       List<FakeOrder> orders = server.ca.orders();
