@@ -4,7 +4,10 @@ module dev.cps.benchmarks {
   requires dev.cps.testkit;
   requires dev.cps.store.jdbc;
   requires java.sql;
+  requires dev.cps.ca.acme;
+  requires org.shredzone.acme4j;
   requires org.bouncycastle.provider;
   requires org.bouncycastle.pkix;
+  requires java.net.http;
   requires jdk.management;
 }

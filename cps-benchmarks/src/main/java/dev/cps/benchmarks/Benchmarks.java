@@ -6,16 +6,16 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Runs the benchmarks named as arguments: {@code workflow}, {@code idle} or {@code all} (the
- * default, both), {@code store} (the JDBC stores; fills a million rows, so only when named), and
- * optionally {@code workers=N} (default: the number of processors). Each prints its
+ * Runs the benchmarks named as arguments: {@code workflow}, {@code idle}, {@code acme} (needs Pebble;
+ * not part of {@code all}), {@code store} (the JDBC stores; fills a million rows, not part of
+ * {@code all}) or {@code all} (the default: workflow and idle), and optionally {@code workers=N} (default: the number of processors). Each prints its
  * figures against a baseline measured in the same run, and fails with an exception if the work it
  * timed went wrong.
  *
  * <pre>./mvnw -q -pl cps-benchmarks exec:java -Dexec.args="workflow workers=2"</pre>
  */
 public final class Benchmarks {
-  private static final Set<String> NAMES = Set.of("workflow", "idle", "store", "all");
+  private static final Set<String> NAMES = Set.of("workflow", "idle", "acme", "store", "all");
 
   private Benchmarks() {}
 
@@ -29,12 +29,16 @@ public final class Benchmarks {
       } else if (NAMES.contains(name)) {
         chosen.add(name);
       } else {
-        throw new IllegalArgumentException("unknown argument '" + arg + "': give workflow, idle, store or all,"
+        throw new IllegalArgumentException("unknown argument '" + arg + "': give workflow, idle, acme, store or all,"
             + " and optionally workers=N");
       }
     }
     if (chosen.isEmpty() || chosen.contains("all")) {
       chosen = Set.of("workflow", "idle");
+    }
+    if (chosen.contains("acme") && System.getProperty("org.slf4j.simpleLogger.log.org.shredzone.acme4j") == null) {
+      // acme4j logs every rejected nonce it retries at INFO: thousands of lines that would be timed too.
+      System.setProperty("org.slf4j.simpleLogger.log.org.shredzone.acme4j", "warn");
     }
     PrintStream out = System.out;
     Runtime runtime = Runtime.getRuntime();
@@ -48,6 +52,9 @@ public final class Benchmarks {
     }
     if (chosen.contains("store")) {
       new StoreBenchmark(workers, out).run();
+    }
+    if (chosen.contains("acme")) {
+      new AcmeBenchmark(workers, out).run();
     }
   }
 
