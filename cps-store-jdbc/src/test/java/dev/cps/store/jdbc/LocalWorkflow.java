@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 
 /** A provisioner in this JVM on JDBC stores, the fake CA and recording networks, on a movable clock. */
 final class LocalWorkflow implements AutoCloseable {
@@ -24,7 +25,16 @@ final class LocalWorkflow implements AutoCloseable {
   final CertificateProvisioner provisioner;
 
   LocalWorkflow(String url, int workers) {
-    this.stores = JdbcStores.builder().url(url).keyEncryptionKey(TestKeks.first()).clock(clock).build();
+    this(JdbcStores.builder().url(url), workers);
+  }
+
+  /** On the host's own data source. */
+  LocalWorkflow(DataSource dataSource, int workers) {
+    this(JdbcStores.builder().dataSource(dataSource), workers);
+  }
+
+  private LocalWorkflow(JdbcStores.Builder builder, int workers) {
+    this.stores = builder.keyEncryptionKey(TestKeks.first()).clock(clock).build();
     this.provisioner = CertificateProvisioner.builder()
         .clock(clock)
         .enrollmentStore(stores.enrollments())

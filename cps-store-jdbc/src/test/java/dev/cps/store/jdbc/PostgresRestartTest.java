@@ -2,6 +2,11 @@ package dev.cps.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.cps.spi.Enrollment;
 import dev.cps.testkit.FakeOrder;
 import java.time.Duration;
@@ -10,11 +15,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
- * PostgreSQL is stopped (every connection cut) while a provisioner works, and started again: the
- * provisioner carries on, and no change is lost or ordered twice. The test runs its own cluster,
- * since it stops it.
+ * PostgreSQL is stopped (every connection cut) while a provisioner works, and started again three
+ * seconds later: the provisioner carries on, and no change is lost or ordered twice. The test runs
+ * its own cluster, since it stops it, and gives the stores its own pool, which waits half a second
+ * for a connection, so that the outage is felt rather than waited out.
  */
 class PostgresRestartTest {
   static final int ENROLLMENTS = 40;
@@ -22,8 +29,13 @@ class PostgresRestartTest {
   @Test
   void aDatabaseThatGoesAwayMidRunLosesNoChange() throws Exception {
     try (PostgresServer server = PostgresServer.startThrowaway();
-        LocalWorkflow workflow = new LocalWorkflow(server.createDatabase(), 2)) {
+        HikariDataSource pool = pool(server.createDatabase());
+        LocalWorkflow workflow = new LocalWorkflow(pool, 2)) {
       List<Enrollment> enrolled = workflow.enroll(ENROLLMENTS, "restart.example");
+      ListAppender<ILoggingEvent> engineLog = new ListAppender<>();
+      engineLog.start();
+      Logger engineLogger = (Logger) LoggerFactory.getLogger("dev.cps.internal.engine");
+      engineLogger.addAppender(engineLog);
       AtomicBoolean done = new AtomicBoolean();
       AtomicInteger failedPasses = new AtomicInteger();
       Thread host = new Thread(() -> {
@@ -41,7 +53,7 @@ class PostgresRestartTest {
         awaitOrders(workflow, ENROLLMENTS / 4);
         server.stop();
         int ordersWhileDown = workflow.ca.orders().size();
-        Thread.sleep(1_500);
+        Thread.sleep(3_000);
         server.start();
         awaitAllInProduction(workflow, Duration.ofSeconds(90));
         System.out.printf("PostgreSQL stopped after %d of %d orders; %d passes failed while it was away%n",
@@ -49,6 +61,7 @@ class PostgresRestartTest {
       } finally {
         done.set(true);
         host.join(60_000);
+        engineLogger.detachAppender(engineLog);
       }
 
       List<String> brokenSteps = enrolled.stream()
@@ -56,8 +69,17 @@ class PostgresRestartTest {
           .map(entry -> entry.what())
           .filter(what -> what.contains(JdbcStoreException.class.getSimpleName()))
           .toList();
-      System.out.println("steps the outage broke, as the timelines tell: " + brokenSteps);
-      assertThat(brokenSteps).as("steps that met the stopped database").isNotEmpty();
+      // A step that met the outage is retried (on its timeline) or, when even that could not be
+      // written, set aside by the scheduler for a while (in its log); a pass may fail as a whole.
+      long loggedFailures = engineLog.list.stream()
+          .filter(event -> event.getFormattedMessage().contains(JdbcStoreException.class.getSimpleName())
+              || (event.getThrowableProxy() != null
+                  && event.getThrowableProxy().getClassName().equals(JdbcStoreException.class.getName())))
+          .count();
+      System.out.printf("the outage broke %d steps on their timelines, %d engine log lines, %d passes%n",
+          brokenSteps.size(), loggedFailures, failedPasses.get());
+      assertThat(brokenSteps.size() + loggedFailures + failedPasses.get())
+          .as("steps and passes that met the stopped database").isPositive();
       List<FakeOrder> orders = workflow.ca.orders();
       assertThat(orders).hasSize(ENROLLMENTS);
       assertThat(orders.stream().map(FakeOrder::requestId).collect(Collectors.toSet())).hasSize(ENROLLMENTS);
@@ -70,6 +92,14 @@ class PostgresRestartTest {
         assertThat(workflow.stores.keys().privateKey(stored.production().key())).isNotNull();
       }
     }
+  }
+
+  private static HikariDataSource pool(String url) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setMaximumPoolSize(4);
+    config.setConnectionTimeout(500);
+    return new HikariDataSource(config);
   }
 
   private static void awaitOrders(LocalWorkflow workflow, int count) throws InterruptedException {
