@@ -37,8 +37,12 @@ import org.slf4j.LoggerFactory;
 final class JdbcEnrollmentStore implements EnrollmentStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcEnrollmentStore.class);
 
+  /** Enough for the enrollments a provisioner works on at once; a few MB of heap when full. */
+  private static final int RECENT = 512;
+
   private final Database database;
   private final Clock clock;
+  private final RecentEnrollments recent = new RecentEnrollments(RECENT);
 
   JdbcEnrollmentStore(Database database, Clock clock) {
     this.database = database;
@@ -59,7 +63,9 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
           setNullableLong(statement, 4, Micros.upOrNull(enrollment.nextActionAt()));
           statement.setBytes(5, document);
         });
-    if (inserted == 0) {
+    if (inserted == 1) {
+      recent.put(enrollment);
+    } else {
       throw new VersionConflictException(enrollment.id(), enrollment.version(),
           "an enrollment with this id is already stored" + storedVersion(enrollment.id()).map(v -> " at version " + v)
               .orElse(""));
@@ -86,9 +92,11 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
           statement.setLong(6, expectedVersion);
         });
     if (updated == 0) {
+      recent.forget(id);
       throw new VersionConflictException(id, expectedVersion, storedVersion(id)
           .map(v -> "the stored version is " + v).orElse("no enrollment with this id is stored"));
     }
+    recent.put(enrollment);
   }
 
   private Optional<Long> storedVersion(EnrollmentId id) {
@@ -103,20 +111,37 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
   }
 
   /**
+   * Reads the document only if the row's version is not the one of the enrollment last written or
+   * read here: one query either way.
+   *
    * @throws CorruptEnrollmentException if the stored document cannot be read
    */
   @Override
   public Optional<Enrollment> find(EnrollmentId id) {
     Objects.requireNonNull(id, "id");
-    byte[] document = database.read("reading enrollment " + id, connection -> {
-      try (PreparedStatement statement = connection.prepareStatement("SELECT document FROM cps_enrollment WHERE id = ?")) {
-        statement.setString(1, id.value());
-        try (ResultSet row = statement.executeQuery()) {
-          return row.next() ? row.getBytes(1) : null;
+    Enrollment known = recent.get(id);
+    long knownVersion = known == null ? Long.MIN_VALUE : known.version();
+    record Row(long version, byte @Nullable [] document) {}
+    Row row = database.read("reading enrollment " + id, connection -> {
+      try (PreparedStatement statement = connection.prepareStatement("SELECT version,"
+          + " CASE WHEN version = ? THEN NULL ELSE document END FROM cps_enrollment WHERE id = ?")) {
+        statement.setLong(1, knownVersion);
+        statement.setString(2, id.value());
+        try (ResultSet result = statement.executeQuery()) {
+          return result.next() ? new Row(result.getLong(1), result.getBytes(2)) : null;
         }
       }
     });
-    return document == null ? Optional.empty() : Optional.of(decode(id, document));
+    if (row == null) {
+      recent.forget(id);
+      return Optional.empty();
+    }
+    if (known != null && row.version() == knownVersion) {
+      return Optional.of(known);
+    }
+    Enrollment enrollment = decode(id, Objects.requireNonNull(row.document(), "document"));
+    recent.put(enrollment);
+    return Optional.of(enrollment);
   }
 
   /**

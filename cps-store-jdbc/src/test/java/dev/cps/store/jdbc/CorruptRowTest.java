@@ -68,10 +68,11 @@ class CorruptRowTest {
     }
   }
 
+  /** As another writer would, with the next version: what this store read or wrote before is stale. */
   private static void overwriteDocument(JdbcStores stores, EnrollmentId id, byte[] document) {
     Databases.sql(stores, connection -> {
       try (PreparedStatement update = connection.prepareStatement(
-          "UPDATE cps_enrollment SET document = ? WHERE id = ?")) {
+          "UPDATE cps_enrollment SET document = ?, version = version + 1 WHERE id = ?")) {
         update.setBytes(1, document);
         update.setString(2, id.value());
         return update.executeUpdate();
