@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.security.Provider;
 import java.security.spec.ECGenParameterSpec;
@@ -72,7 +73,7 @@ public final class ProvisionerProcess {
           "dev.cps.internal.json.EnrollmentJson", "dev.cps.internal.engine.Provisioner"}) {
         Class.forName(type, true, ProvisionerProcess.class.getClassLoader());
       }
-    } catch (ReflectiveOperationException | java.security.GeneralSecurityException e) {
+    } catch (ReflectiveOperationException | GeneralSecurityException e) {
       throw new IOException("warming up failed", e);
     }
     return bouncyCastle;
