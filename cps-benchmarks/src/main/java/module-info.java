@@ -2,6 +2,8 @@
 module dev.cps.benchmarks {
   requires dev.cps.core;
   requires dev.cps.testkit;
+  requires dev.cps.store.jdbc;
+  requires java.sql;
   requires dev.cps.ca.acme;
   requires org.shredzone.acme4j;
   requires org.bouncycastle.provider;

@@ -7,14 +7,15 @@ import java.util.Set;
 
 /**
  * Runs the benchmarks named as arguments: {@code workflow}, {@code idle}, {@code acme} (needs Pebble;
- * not part of {@code all}) or {@code all} (the default: workflow and idle), and optionally {@code workers=N} (default: the number of processors). Each prints its
+ * not part of {@code all}), {@code store} (the JDBC stores; fills a million rows, not part of
+ * {@code all}) or {@code all} (the default: workflow and idle), and optionally {@code workers=N} (default: the number of processors). Each prints its
  * figures against a baseline measured in the same run, and fails with an exception if the work it
  * timed went wrong.
  *
  * <pre>./mvnw -q -pl cps-benchmarks exec:java -Dexec.args="workflow workers=2"</pre>
  */
 public final class Benchmarks {
-  private static final Set<String> NAMES = Set.of("workflow", "idle", "acme", "all");
+  private static final Set<String> NAMES = Set.of("workflow", "idle", "acme", "store", "all");
 
   private Benchmarks() {}
 
@@ -28,7 +29,7 @@ public final class Benchmarks {
       } else if (NAMES.contains(name)) {
         chosen.add(name);
       } else {
-        throw new IllegalArgumentException("unknown argument '" + arg + "': give workflow, idle, acme or all,"
+        throw new IllegalArgumentException("unknown argument '" + arg + "': give workflow, idle, acme, store or all,"
             + " and optionally workers=N");
       }
     }
@@ -48,6 +49,9 @@ public final class Benchmarks {
     }
     if (chosen.contains("idle")) {
       new IdleRunDueBenchmark(workers, out).run();
+    }
+    if (chosen.contains("store")) {
+      new StoreBenchmark(workers, out).run();
     }
     if (chosen.contains("acme")) {
       new AcmeBenchmark(workers, out).run();

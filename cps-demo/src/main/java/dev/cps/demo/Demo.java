@@ -14,42 +14,64 @@ import dev.cps.spi.ProvisioningEvent;
 import dev.cps.spi.TimelineEntry;
 import dev.cps.spi.ValidationType;
 import dev.cps.testkit.FakeCertificateAuthority;
-import dev.cps.testkit.InMemoryEnrollmentStore;
-import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.MutableClock;
 import dev.cps.testkit.RecordingNetwork;
+import dev.cps.store.jdbc.JdbcStores;
+import dev.cps.store.jdbc.KeyEncryptionKey;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A year of certificate life on embedded defaults: a fake CA in process, in-memory stores, two
- * recording networks and a simulated clock. Four enrollments show first issuance, an accepted
- * warning, the staging test, a dated production deployment, the seven-day rule and automatic
- * renewals; the story prints as it happens.
+ * A year of certificate life on embedded defaults: a fake CA in process, the enrollments and their
+ * encrypted keys in an SQLite file ({@code cps-demo.db} in the working directory), two recording
+ * networks and a simulated clock. Four enrollments show first issuance, an accepted warning, the
+ * staging test, a dated production deployment, the seven-day rule and automatic renewals; the
+ * story prints as it happens. Run again, it resumes the enrollments the file holds and lives
+ * another year with them.
+ *
+ * <p>Arguments: {@code --db <file>} for another file, {@code --fresh} to delete it first.
  */
 public final class Demo {
   private static final Instant START = Instant.parse("2026-01-05T09:00:00Z");
+  /** A demo's key-encryption key. A host takes its KEK from a vault or a KMS, never from its code. */
+  private static final KeyEncryptionKey DEMO_KEK =
+      KeyEncryptionKey.passphrase("demo", "not a secret: the demo's passphrase".toCharArray());
 
   private final PrintStream out;
-  private final MutableClock clock = MutableClock.at(START);
-  private final FakeCertificateAuthority ca = FakeCertificateAuthority.builder().id("demo-ca").clock(clock).build();
+  private final Path database;
+  private final MutableClock clock;
+  private final FakeCertificateAuthority ca;
   private final RecordingNetwork staging = new RecordingNetwork("staging");
   private final RecordingNetwork production = new RecordingNetwork("production");
   private final Map<EnrollmentId, String> names = new ConcurrentHashMap<>();
   private final List<ProvisioningEvent.InputNeeded> asked = new ArrayList<>();
+  private final JdbcStores stores;
   private final CertificateProvisioner provisioner;
+  private final List<Enrollment> resumed;
 
-  Demo(PrintStream out) {
+  Demo(PrintStream out, Path database) {
     this.out = out;
+    this.database = database;
+    this.clock = MutableClock.at(START);
+    this.stores = JdbcStores.builder().url("jdbc:sqlite:" + database).keyEncryptionKey(DEMO_KEK).clock(clock).build();
+    this.resumed = stores.enrollments().list();
+    if (!resumed.isEmpty()) {
+      clock.set(lastRecorded(resumed));
+    }
+    this.ca = FakeCertificateAuthority.builder().id("demo-ca").clock(clock).build();
     this.provisioner = CertificateProvisioner.builder()
         .clock(clock)
-        .enrollmentStore(new InMemoryEnrollmentStore())
-        .keyStore(new InMemoryPrivateKeyStore())
+        .enrollmentStore(stores.enrollments())
+        .keyStore(stores.keys())
         .certificateAuthority(ca)
         .stagingNetwork(staging)
         .productionNetwork(production)
@@ -58,12 +80,78 @@ public final class Demo {
         .build();
   }
 
-  public static void main(String[] args) {
-    new Demo(System.out).run();
+  public static void main(String[] args) throws IOException {
+    Path database = Path.of("cps-demo.db");
+    boolean fresh = false;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--fresh")) {
+        fresh = true;
+      } else if (args[i].equals("--db") && i + 1 < args.length) {
+        database = Path.of(args[++i]);
+      } else {
+        throw new IllegalArgumentException("unknown argument '" + args[i] + "': give --db <file> and/or --fresh");
+      }
+    }
+    if (fresh) {
+      for (String suffix : List.of("", "-wal", "-shm")) {
+        Files.deleteIfExists(Path.of(database + suffix));
+      }
+    }
+    Demo demo = new Demo(System.out, database);
+    try {
+      if (demo.resumed.isEmpty()) {
+        demo.run();
+      } else {
+        demo.resume();
+      }
+    } finally {
+      demo.close();
+    }
+  }
+
+  /** The latest instant any stored enrollment recorded: where the previous run's clock stood. */
+  private static Instant lastRecorded(List<Enrollment> enrollments) {
+    Instant last = START;
+    for (Enrollment enrollment : enrollments) {
+      for (var change : enrollment.changes()) {
+        for (TimelineEntry entry : change.timeline()) {
+          last = entry.at().isAfter(last) ? entry.at() : last;
+        }
+      }
+    }
+    return last.plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
+  }
+
+  /** A second run on the same file: the first run's enrollments, another year on. */
+  void resume() {
+    out.println("CPS for Java: resuming " + resumed.size() + " enrollments stored in " + database.toAbsolutePath()
+        + " by an earlier run (--fresh starts over)");
+    for (Enrollment enrollment : resumed) {
+      names.put(enrollment.id(), enrollment.request().commonName());
+      out.printf("  %-20s %s, next action %s%n", enrollment.request().commonName(),
+          enrollment.latestChange().map(c -> c.reason() + " " + c.state().name()).orElse("no change"),
+          enrollment.nextActionAt() == null ? "-" : day(enrollment.nextActionAt()));
+    }
+    chapter(day(clock.instant()) + ": the clock goes on where the last run left off; another year of renewals"
+        + " on a new fake CA");
+    simulate(Duration.ofDays(365));
+    chapter("Another year later");
+    for (Enrollment enrollment : provisioner.enrollments()) {
+      summarize(enrollment);
+    }
+    out.println();
+    out.println("This run's fake CA issued " + ca.issuedCount() + " certificates; production saw "
+        + production.deployments().size() + " deployments. Run again to go on, or with --fresh to start over.");
+  }
+
+  private void close() {
+    provisioner.close();
+    stores.close();
   }
 
   void run() {
     out.println("CPS for Java: a year of certificates on a fake CA and a simulated clock, from " + START);
+    out.println("Enrollments and encrypted keys are stored in " + database.toAbsolutePath());
     out.println();
     ca.lifetime(ValidationType.DV, Duration.ofDays(90)).lifetime(ValidationType.OV, Duration.ofDays(200));
     ca.alterNext(FakeCertificateAuthority.Alteration.DROP_OU);
@@ -104,7 +192,7 @@ public final class Demo {
     out.println();
     out.println("The fake CA issued " + ca.issuedCount() + " certificates for " + ca.orders().size()
         + " orders; production saw " + production.deployments().size() + " deployments.");
-    provisioner.close();
+    out.println("Run the same command again: the next run resumes these enrollments from the file.");
   }
 
   private Enrollment enroll(EnrollmentRequest.Builder request) {

@@ -1,0 +1,368 @@
+package dev.cps.store.jdbc;
+
+import dev.cps.internal.json.CorruptDocumentException;
+import dev.cps.internal.json.EnrollmentJson;
+import dev.cps.spi.Change;
+import dev.cps.spi.Enrollment;
+import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentStore;
+import dev.cps.spi.VersionConflictException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enrollments as rows of {@code cps_enrollment}: the JSON document of the core's codec, beside the
+ * columns that are queried (state, next action, lease owner and end, version). Due work comes from
+ * the index on {@code (next_action_at, id)}; no query reads the documents but {@link #find} and
+ * {@link #list}.
+ *
+ * <p>Every write is one statement in auto-commit. An update names the version it replaces in its
+ * {@code WHERE} clause, so of two writers of one version exactly one wins: the fence that keeps a
+ * provisioner whose lease ran out from overwriting the work of the one that took over.
+ */
+final class JdbcEnrollmentStore implements EnrollmentStore {
+  private static final Logger log = LoggerFactory.getLogger(JdbcEnrollmentStore.class);
+
+  /** Enough for the enrollments a provisioner works on at once; a few MB of heap when full. */
+  private static final int RECENT = 512;
+
+  private final Database database;
+  private final Clock clock;
+  private final RecentEnrollments recent = new RecentEnrollments(RECENT);
+
+  JdbcEnrollmentStore(Database database, Clock clock) {
+    this.database = database;
+    this.clock = clock;
+  }
+
+  @Override
+  public void insert(Enrollment enrollment) {
+    Objects.requireNonNull(enrollment, "enrollment");
+    byte[] document = EnrollmentJson.toBytes(enrollment);
+    int inserted = database.write("storing enrollment " + enrollment.id(),
+        "INSERT INTO cps_enrollment (id, version, state, next_action_at, document) VALUES (?, ?, ?, ?, ?)"
+            + " ON CONFLICT (id) DO NOTHING",
+        statement -> {
+          statement.setString(1, enrollment.id().value());
+          statement.setLong(2, enrollment.version());
+          setNullableString(statement, 3, state(enrollment));
+          setNullableLong(statement, 4, Micros.upOrNull(enrollment.nextActionAt()));
+          statement.setBytes(5, document);
+        });
+    if (inserted == 1) {
+      recent.put(enrollment);
+    } else {
+      throw new VersionConflictException(enrollment.id(), enrollment.version(),
+          "an enrollment with this id is already stored" + storedVersion(enrollment.id()).map(v -> " at version " + v)
+              .orElse(""));
+    }
+  }
+
+  @Override
+  public void update(Enrollment enrollment, long expectedVersion) {
+    Objects.requireNonNull(enrollment, "enrollment");
+    EnrollmentId id = enrollment.id();
+    if (enrollment.version() <= expectedVersion) {
+      throw new VersionConflictException(id, expectedVersion,
+          "the new version " + enrollment.version() + " must be greater than the expected one");
+    }
+    byte[] document = EnrollmentJson.toBytes(enrollment);
+    int updated = database.write("updating enrollment " + id,
+        "UPDATE cps_enrollment SET version = ?, state = ?, next_action_at = ?, document = ? WHERE id = ? AND version = ?",
+        statement -> {
+          statement.setLong(1, enrollment.version());
+          setNullableString(statement, 2, state(enrollment));
+          setNullableLong(statement, 3, Micros.upOrNull(enrollment.nextActionAt()));
+          statement.setBytes(4, document);
+          statement.setString(5, id.value());
+          statement.setLong(6, expectedVersion);
+        });
+    if (updated == 0) {
+      recent.forget(id);
+      throw new VersionConflictException(id, expectedVersion, storedVersion(id)
+          .map(v -> "the stored version is " + v).orElse("no enrollment with this id is stored"));
+    }
+    recent.put(enrollment);
+  }
+
+  private Optional<Long> storedVersion(EnrollmentId id) {
+    return database.read("reading the version of enrollment " + id, connection -> {
+      try (PreparedStatement statement = connection.prepareStatement("SELECT version FROM cps_enrollment WHERE id = ?")) {
+        statement.setString(1, id.value());
+        try (ResultSet row = statement.executeQuery()) {
+          return row.next() ? Optional.of(row.getLong(1)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /**
+   * Reads the document only if the row's version is not the one of the enrollment last written or
+   * read here: one query either way.
+   *
+   * @throws CorruptEnrollmentException if the stored document cannot be read
+   */
+  @Override
+  public Optional<Enrollment> find(EnrollmentId id) {
+    Objects.requireNonNull(id, "id");
+    Enrollment known = recent.get(id);
+    long knownVersion = known == null ? Long.MIN_VALUE : known.version();
+    record Row(long version, byte @Nullable [] document) {}
+    Row row = database.read("reading enrollment " + id, connection -> {
+      try (PreparedStatement statement = connection.prepareStatement("SELECT version,"
+          + " CASE WHEN version = ? THEN NULL ELSE document END FROM cps_enrollment WHERE id = ?")) {
+        statement.setLong(1, knownVersion);
+        statement.setString(2, id.value());
+        try (ResultSet result = statement.executeQuery()) {
+          return result.next() ? new Row(result.getLong(1), result.getBytes(2)) : null;
+        }
+      }
+    });
+    if (row == null) {
+      recent.forget(id);
+      return Optional.empty();
+    }
+    if (known != null && row.version() == knownVersion) {
+      return Optional.of(known);
+    }
+    Enrollment enrollment = decode(id, Objects.requireNonNull(row.document(), "document"));
+    recent.put(enrollment);
+    return Optional.of(enrollment);
+  }
+
+  /**
+   * Every enrollment whose document can be read, in id order. A corrupt row is logged with its id
+   * and left out, so that one bad row does not hide all the others from the host; {@link
+   * JdbcStores#corruptEnrollments()} lists such rows.
+   */
+  @Override
+  public List<Enrollment> list() {
+    List<Enrollment> all = new ArrayList<>();
+    forEachRow(row -> {
+      try {
+        all.add(decode(row.id(), row.document()));
+      } catch (CorruptEnrollmentException e) {
+        log.error("Leaving enrollment {} out of the list: {}", row.id(), e.getMessage());
+      }
+    });
+    // The database's order of ids need not be Java's (a PostgreSQL column with another collation).
+    all.sort(Comparator.comparing(Enrollment::id));
+    return all;
+  }
+
+  /** The ids of the rows whose documents cannot be read, in id order. */
+  List<CorruptEnrollmentException> corrupt() {
+    List<CorruptEnrollmentException> corrupt = new ArrayList<>();
+    forEachRow(row -> {
+      try {
+        decode(row.id(), row.document());
+      } catch (CorruptEnrollmentException e) {
+        corrupt.add(e);
+      }
+    });
+    corrupt.sort(Comparator.comparing(CorruptEnrollmentException::enrollment));
+    return corrupt;
+  }
+
+  private record Row(EnrollmentId id, byte[] document) {}
+
+  private interface RowConsumer {
+    void accept(Row row);
+  }
+
+  private static final int PAGE = 256;
+
+  /** Walks the table in pages of ids, so that no driver holds a whole large table in memory. */
+  private void forEachRow(RowConsumer consumer) {
+    String after = "";
+    while (true) {
+      String from = after;
+      List<Row> page = database.read("listing enrollments", connection -> {
+        try (PreparedStatement statement = connection.prepareStatement(
+            "SELECT id, document FROM cps_enrollment WHERE id > ? ORDER BY id LIMIT " + PAGE)) {
+          statement.setString(1, from);
+          List<Row> rows = new ArrayList<>(PAGE);
+          try (ResultSet result = statement.executeQuery()) {
+            while (result.next()) {
+              rows.add(new Row(EnrollmentId.of(result.getString(1)), result.getBytes(2)));
+            }
+          }
+          return rows;
+        }
+      });
+      page.forEach(consumer::accept);
+      if (page.size() < PAGE) {
+        return;
+      }
+      after = page.get(page.size() - 1).id().value();
+    }
+  }
+
+  private static Enrollment decode(EnrollmentId id, byte[] document) {
+    Enrollment enrollment;
+    try {
+      enrollment = EnrollmentJson.fromBytes(document);
+    } catch (CorruptDocumentException e) {
+      throw new CorruptEnrollmentException(id, e.getMessage(), e);
+    }
+    if (!enrollment.id().equals(id)) {
+      throw new CorruptEnrollmentException(id, "the document names enrollment " + enrollment.id(),
+          new IllegalStateException("row " + id + " holds the document of " + enrollment.id()));
+    }
+    return enrollment;
+  }
+
+  @Override
+  public List<EnrollmentId> due(Instant now, int limit) {
+    Objects.requireNonNull(now, "now");
+    requireLimit(limit);
+    if (limit == 0) {
+      return List.of();
+    }
+    long at = Micros.down(now);
+    return database.read("finding due enrollments", connection -> {
+      try (PreparedStatement statement = connection.prepareStatement(
+          "SELECT id FROM cps_enrollment WHERE next_action_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
+              + " ORDER BY next_action_at, id LIMIT ?")) {
+        statement.setLong(1, at);
+        statement.setLong(2, at);
+        statement.setInt(3, limit);
+        List<EnrollmentId> due = new ArrayList<>();
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            due.add(EnrollmentId.of(rows.getString(1)));
+          }
+        }
+        return due;
+      }
+    });
+  }
+
+  /**
+   * The earliest next action not held back by a live lease, or, if earlier, the instant a live
+   * lease on a due enrollment runs out (or its next action, whichever is later). Both come from
+   * indexes: the first walks the due index past the leased rows, the second the lease index.
+   */
+  @Override
+  public Optional<Instant> nextDue() {
+    long now = Micros.down(clock.instant());
+    return database.read("finding the next due enrollment", connection -> {
+      Long free = single(connection, "SELECT next_action_at FROM cps_enrollment WHERE next_action_at IS NOT NULL"
+          + " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_action_at, id LIMIT 1", now);
+      Long leased = single(connection, "SELECT MIN(CASE WHEN next_action_at > lease_until THEN next_action_at"
+          + " ELSE lease_until END) FROM cps_enrollment WHERE lease_until > ? AND next_action_at IS NOT NULL", now);
+      if (free == null || leased == null) {
+        Long either = free != null ? free : leased;
+        return either == null ? Optional.<Instant>empty() : Optional.of(Micros.instant(either));
+      }
+      return Optional.of(Micros.instant(Math.min(free, leased)));
+    });
+  }
+
+  private static @Nullable Long single(Connection connection, String sql, long parameter) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setLong(1, parameter);
+      try (ResultSet row = statement.executeQuery()) {
+        if (!row.next()) {
+          return null;
+        }
+        long value = row.getLong(1);
+        return row.wasNull() ? null : value;
+      }
+    }
+  }
+
+  @Override
+  public List<EnrollmentId> claim(Instant now, int limit, String owner, Duration lease) {
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(lease, "lease");
+    requireLimit(limit);
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, was " + lease);
+    }
+    if (limit == 0) {
+      return List.of();
+    }
+    long at = Micros.down(now);
+    long until = Micros.up(now.plus(lease));
+    return database.writing("claiming due enrollments for " + owner, connection -> {
+      record Claimed(long nextActionAt, EnrollmentId id) {}
+      List<Claimed> claimed = new ArrayList<>();
+      try (PreparedStatement statement = connection.prepareStatement(database.dialect.claimDue())) {
+        statement.setString(1, owner);
+        statement.setLong(2, until);
+        statement.setLong(3, at);
+        statement.setLong(4, at);
+        statement.setInt(5, limit);
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            claimed.add(new Claimed(rows.getLong(2), EnrollmentId.of(rows.getString(1))));
+          }
+        }
+      }
+      claimed.sort(Comparator.comparingLong(Claimed::nextActionAt).thenComparing(Claimed::id));
+      return claimed.stream().map(Claimed::id).toList();
+    });
+  }
+
+  @Override
+  public void release(EnrollmentId id, String owner) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(owner, "owner");
+    database.write("releasing the lease of " + owner + " on enrollment " + id,
+        "UPDATE cps_enrollment SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?",
+        statement -> {
+          statement.setString(1, id.value());
+          statement.setString(2, owner);
+        });
+  }
+
+  /** The open change's state, else the newest change's, else none: what an operator counts by. */
+  private static @Nullable String state(Enrollment enrollment) {
+    return enrollment.latestChange().map(Change::state).map(s -> s.name()).orElse(null);
+  }
+
+  private static void requireLimit(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative, was " + limit);
+    }
+  }
+
+  private static void setNullableString(PreparedStatement statement, int index, @Nullable String value)
+      throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.VARCHAR);
+    } else {
+      statement.setString(index, value);
+    }
+  }
+
+  private static void setNullableLong(PreparedStatement statement, int index, @Nullable Long value)
+      throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.BIGINT);
+    } else {
+      statement.setLong(index, value);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcEnrollmentStore[" + database.dialect + "]";
+  }
+}

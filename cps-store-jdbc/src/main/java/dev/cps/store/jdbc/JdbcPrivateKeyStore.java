@@ -1,0 +1,236 @@
+package dev.cps.store.jdbc;
+
+import dev.cps.spi.KeyId;
+import dev.cps.spi.KeyType;
+import dev.cps.spi.PrivateKeyStore;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.SecretKey;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Private keys as rows of {@code cps_private_key}, envelope-encrypted: the PKCS#8 encoding under a
+ * fresh AES-256-GCM data key of its own, and the data key under the host's key-encryption key,
+ * whose id is stored beside it. The public key is stored in the clear (X.509), so that {@link
+ * #publicKey} and the idempotent {@link #generate} never decrypt anything.
+ *
+ * <p>A key is written once, by an insert that does nothing if the id is taken: two provisioners
+ * generating the same id at once both return the key that was stored first.
+ */
+final class JdbcPrivateKeyStore implements PrivateKeyStore {
+  private final Database database;
+  /** The KEK keys are written and read under; a rotation replaces it. */
+  private final Supplier<KeyEncryptionKeys.Resolved> kek;
+  private final Provider provider;
+  private final Clock clock;
+
+  JdbcPrivateKeyStore(Database database, Supplier<KeyEncryptionKeys.Resolved> kek, Provider provider, Clock clock) {
+    this.database = database;
+    this.kek = kek;
+    this.provider = provider;
+    this.clock = clock;
+  }
+
+  /** What a row holds, the secret part still sealed. */
+  record StoredKey(KeyId id, KeyType type, byte[] publicKey, String kekId, byte[] wrappedDataKey,
+      byte[] encryptedPrivateKey) {}
+
+  @Override
+  public PublicKey generate(KeyId id, KeyType type) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(type, "type");
+    StoredKey stored = find(id);
+    if (stored == null) {
+      KeyEncryptionKeys.Resolved kek = this.kek.get();
+      KeyPair pair = newKeyPair(type);
+      byte[] publicKey = pair.getPublic().getEncoded();
+      byte[] pkcs8 = pair.getPrivate().getEncoded();
+      SealedKey sealed;
+      try {
+        sealed = seal(id, type, pkcs8, kek);
+      } finally {
+        Arrays.fill(pkcs8, (byte) 0);
+      }
+      int inserted = database.write("storing private key " + id,
+          "INSERT INTO cps_private_key (id, key_type, public_key, kek_id, wrapped_data_key, encrypted_private_key,"
+              + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+          statement -> {
+            statement.setString(1, id.value());
+            statement.setString(2, type.toString());
+            statement.setBytes(3, publicKey);
+            statement.setString(4, kek.id());
+            statement.setBytes(5, sealed.wrappedDataKey());
+            statement.setBytes(6, sealed.encryptedPrivateKey());
+            statement.setLong(7, Micros.down(clock.instant()));
+          });
+      if (inserted == 1) {
+        return pair.getPublic();
+      }
+      stored = Objects.requireNonNull(find(id), "a key that was stored first");
+    }
+    if (!stored.type().equals(type)) {
+      throw new IllegalStateException(
+          "key " + id + " is already stored as " + stored.type() + "; refusing to replace it with " + type);
+    }
+    return decodePublic(stored);
+  }
+
+  @Override
+  public Optional<PublicKey> publicKey(KeyId id) {
+    StoredKey stored = find(Objects.requireNonNull(id, "id"));
+    return stored == null ? Optional.empty() : Optional.of(decodePublic(stored));
+  }
+
+  /**
+   * @throws WrongKeyEncryptionKeyException if the key is stored under another key-encryption key
+   *     or does not open with this one
+   */
+  @Override
+  public PrivateKey privateKey(KeyId id) {
+    StoredKey stored = find(Objects.requireNonNull(id, "id"));
+    if (stored == null) {
+      throw new NoSuchElementException("no private key is stored under id " + id);
+    }
+    byte[] pkcs8 = open(stored, kek.get());
+    try {
+      return KeyFactory.getInstance(stored.type().algorithm().name(), provider)
+          .generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the private key " + id + " decrypted, but is not a " + stored.type() + " key",
+          withoutDetail(e));
+    } finally {
+      Arrays.fill(pkcs8, (byte) 0);
+    }
+  }
+
+  @Override
+  public void delete(KeyId id) {
+    Objects.requireNonNull(id, "id");
+    database.write("deleting private key " + id, "DELETE FROM cps_private_key WHERE id = ?",
+        statement -> statement.setString(1, id.value()));
+  }
+
+  private @Nullable StoredKey find(KeyId id) {
+    return database.read("reading key " + id, connection -> {
+      try (PreparedStatement statement = connection.prepareStatement("SELECT key_type, public_key, kek_id,"
+          + " wrapped_data_key, encrypted_private_key FROM cps_private_key WHERE id = ?")) {
+        statement.setString(1, id.value());
+        try (ResultSet row = statement.executeQuery()) {
+          if (!row.next()) {
+            return null;
+          }
+          return new StoredKey(id, keyType(id, row.getString(1)), row.getBytes(2), row.getString(3), row.getBytes(4),
+              row.getBytes(5));
+        }
+      }
+    });
+  }
+
+  record SealedKey(byte[] wrappedDataKey, byte[] encryptedPrivateKey) {}
+
+  /** Encrypts the PKCS#8 encoding under a new data key, and the data key under the KEK. */
+  static SealedKey seal(KeyId id, KeyType type, byte[] pkcs8, KeyEncryptionKeys.Resolved kek) {
+    SecretKey dataKey = Envelope.newKey();
+    byte[] dataKeyBytes = dataKey.getEncoded();
+    try {
+      return new SealedKey(Envelope.seal(kek.key(), dataKeyBytes, dataKeyData(id, kek.id())),
+          Envelope.seal(dataKey, pkcs8, privateKeyData(id, type)));
+    } finally {
+      Arrays.fill(dataKeyBytes, (byte) 0);
+    }
+  }
+
+  /** The PKCS#8 encoding; the caller wipes it. */
+  static byte[] open(StoredKey stored, KeyEncryptionKeys.Resolved kek) {
+    if (!stored.kekId().equals(kek.id())) {
+      throw new WrongKeyEncryptionKeyException(kek.id(), "private key " + stored.id()
+          + " is encrypted under key-encryption key '" + stored.kekId() + "', but this store has '" + kek.id()
+          + "': open the store with '" + stored.kekId() + "', or rotate from it to '" + kek.id() + "'");
+    }
+    byte[] dataKeyBytes = null;
+    try {
+      dataKeyBytes = Envelope.open(kek.key(), stored.wrappedDataKey(), dataKeyData(stored.id(), kek.id()));
+      return Envelope.open(Envelope.aesKey(dataKeyBytes), stored.encryptedPrivateKey(),
+          privateKeyData(stored.id(), stored.type()));
+    } catch (AEADBadTagException e) {
+      throw new WrongKeyEncryptionKeyException(kek.id(), "private key " + stored.id() + " does not open with"
+          + " key-encryption key '" + kek.id() + "': the KEK is wrong or the row was altered");
+    } finally {
+      if (dataKeyBytes != null) {
+        Arrays.fill(dataKeyBytes, (byte) 0);
+      }
+    }
+  }
+
+  private static String dataKeyData(KeyId id, String kekId) {
+    return "cps data key|" + id.value() + "|" + kekId;
+  }
+
+  private static String privateKeyData(KeyId id, KeyType type) {
+    return "cps private key|" + id.value() + "|" + type;
+  }
+
+  private PublicKey decodePublic(StoredKey stored) {
+    try {
+      return KeyFactory.getInstance(stored.type().algorithm().name(), provider)
+          .generatePublic(new X509EncodedKeySpec(stored.publicKey()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the public key " + stored.id() + " is not a " + stored.type() + " key", e);
+    }
+  }
+
+  private KeyPair newKeyPair(KeyType type) {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance(type.algorithm().name(), provider);
+      switch (type.algorithm()) {
+        case RSA -> generator.initialize(type.size());
+        case EC -> generator.initialize(new ECGenParameterSpec(type.curveName()));
+      }
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("provider " + provider.getName() + " cannot generate " + type + " keys", e);
+    }
+  }
+
+  /** Reads back {@link KeyType#toString()}: {@code EC-P256}, {@code RSA-2048}, ... */
+  static KeyType keyType(KeyId id, String stored) {
+    try {
+      if (stored.startsWith("EC-P")) {
+        return KeyType.ec(Integer.parseInt(stored.substring("EC-P".length())));
+      }
+      if (stored.startsWith("RSA-")) {
+        return KeyType.rsa(Integer.parseInt(stored.substring("RSA-".length())));
+      }
+    } catch (RuntimeException e) {
+      // reported below
+    }
+    throw new IllegalStateException("key " + id + " has an unknown key_type '" + stored + "'");
+  }
+
+  /** A provider's message about a key could quote it; only the exception's type goes on. */
+  private static GeneralSecurityException withoutDetail(GeneralSecurityException e) {
+    return new GeneralSecurityException(e.getClass().getName());
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcPrivateKeyStore[" + database.dialect + ", key-encryption key " + kek.get().id() + "]";
+  }
+}

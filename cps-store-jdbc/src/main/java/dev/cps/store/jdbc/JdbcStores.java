@@ -1,0 +1,305 @@
+package dev.cps.store.jdbc;
+
+import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentStore;
+import dev.cps.spi.PrivateKeyStore;
+import java.security.Provider;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An enrollment store and a private-key store on one database: an SQLite file on one machine,
+ * PostgreSQL when several provisioners share the work. Building it opens (or takes) the pool,
+ * migrates the schema and checks the key-encryption key.
+ *
+ * <pre>{@code
+ * JdbcStores stores = JdbcStores.builder()
+ *     .url("jdbc:sqlite:cps.db")
+ *     .keyEncryptionKey(KeyEncryptionKey.raw("kek-2026", kekBytes))
+ *     .build();
+ * CertificateProvisioner provisioner = CertificateProvisioner.builder()
+ *     .enrollmentStore(stores.enrollments())
+ *     .keyStore(stores.keys())
+ *     ...
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} closes the pool if this object opened it, not a data source
+ * the host gave.
+ */
+public final class JdbcStores implements AutoCloseable {
+  /** Built on first use: a BouncyCastle provider takes a few hundred milliseconds to set up. */
+  private static final class DefaultProvider {
+    static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
+  }
+
+  private final Database database;
+  private final @Nullable AutoCloseable ownPool;
+  private final Clock clock;
+  private final JdbcEnrollmentStore enrollments;
+  private final @Nullable JdbcPrivateKeyStore keys;
+  private final AtomicReference<KeyEncryptionKeys.@Nullable Resolved> kek = new AtomicReference<>();
+
+  private JdbcStores(Database database, @Nullable AutoCloseable ownPool, Clock clock,
+      @Nullable KeyEncryptionKey keyEncryptionKey, Provider provider) {
+    this.database = database;
+    this.ownPool = ownPool;
+    this.clock = clock;
+    this.enrollments = new JdbcEnrollmentStore(database, clock);
+    if (keyEncryptionKey != null) {
+      KeyEncryptionKeys.Resolved resolved = KeyEncryptionKeys.resolve(database, keyEncryptionKey, clock);
+      requireNoKeysUnderOtherKeks(database, resolved.id());
+      kek.set(resolved);
+      this.keys = new JdbcPrivateKeyStore(database, () -> Objects.requireNonNull(kek.get()), provider, clock);
+    } else {
+      this.keys = null;
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The enrollment store: documents, the due index, leases and the version fence. */
+  public EnrollmentStore enrollments() {
+    return enrollments;
+  }
+
+  /**
+   * The private-key store.
+   *
+   * @throws IllegalStateException if no key-encryption key was given
+   */
+  public PrivateKeyStore keys() {
+    if (keys == null) {
+      throw new IllegalStateException("keyEncryptionKey is required for the private-key store: give one to"
+          + " JdbcStores.builder().keyEncryptionKey(...)");
+    }
+    return keys;
+  }
+
+  /**
+   * Re-encrypts every private key under {@code next}, in one transaction, and uses {@code next}
+   * from then on. Other provisioners on the same database must be restarted with {@code next}:
+   * until then they refuse the rotated keys with {@link WrongKeyEncryptionKeyException}.
+   *
+   * @return how many keys were re-encrypted
+   * @throws WrongKeyEncryptionKeyException if {@code next} is recorded with another secret, or a
+   *     stored key does not open with the current KEK; nothing is written then
+   */
+  public synchronized int rotateKeyEncryptionKey(KeyEncryptionKey next) {
+    Objects.requireNonNull(next, "next");
+    KeyEncryptionKeys.Resolved from = kek.get();
+    if (from == null) {
+      throw new IllegalStateException("this store was built without a key-encryption key: nothing to rotate from");
+    }
+    KeyEncryptionKeys.Resolved to = KeyEncryptionKeys.resolve(database, next, clock);
+    int rotated = KeyRotation.rotate(database, from, to);
+    kek.set(to);
+    return rotated;
+  }
+
+  /**
+   * The enrollments whose stored documents cannot be read, with what is wrong with each, in id
+   * order. Such rows are left out of {@code list()} and quarantined by the engine; they need repair.
+   * Reads every document.
+   */
+  public Map<EnrollmentId, String> corruptEnrollments() {
+    Map<EnrollmentId, String> corrupt = new TreeMap<>();
+    for (CorruptEnrollmentException e : enrollments.corrupt()) {
+      corrupt.put(e.enrollment(), e.getMessage());
+    }
+    return corrupt;
+  }
+
+  /** The schema version the database is at. */
+  public int schemaVersion() {
+    return database.read("reading the schema version", connection -> {
+      try (PreparedStatement statement = connection.prepareStatement("SELECT MAX(version) FROM cps_schema_version");
+          ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getInt(1);
+      }
+    });
+  }
+
+  static Provider defaultProvider() {
+    return DefaultProvider.BOUNCY_CASTLE;
+  }
+
+  Database database() {
+    return database;
+  }
+
+  @Override
+  public void close() {
+    database.close();
+    if (ownPool != null) {
+      try {
+        ownPool.close();
+      } catch (Exception e) {
+        throw new JdbcStoreException("closing the connection pool", e);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    KeyEncryptionKeys.Resolved current = kek.get();
+    return "JdbcStores[" + database.dialect + (current == null ? "" : ", key-encryption key " + current.id()) + "]";
+  }
+
+  /**
+   * Keys under another KEK mean the host gave a new KEK without rotating: every key would be
+   * refused at use. Said at once instead. Two index ranges, whatever the number of keys.
+   */
+  static void requireNoKeysUnderOtherKeks(Database database, String kekId) {
+    String other = database.read("checking the key-encryption key of the stored keys", connection -> {
+      try (PreparedStatement statement = connection.prepareStatement(
+          "SELECT kek_id FROM cps_private_key WHERE kek_id < ? OR kek_id > ? LIMIT 1")) {
+        statement.setString(1, kekId);
+        statement.setString(2, kekId);
+        try (ResultSet row = statement.executeQuery()) {
+          return row.next() ? row.getString(1) : null;
+        }
+      }
+    });
+    if (other != null) {
+      throw new WrongKeyEncryptionKeyException(kekId, "private keys are stored under key-encryption key '" + other
+          + "', but '" + kekId + "' was given: open the store with '" + other + "' and call"
+          + " rotateKeyEncryptionKey to move them to '" + kekId + "'");
+    }
+  }
+
+  static Database open(DataSource dataSource, Clock clock) {
+    Dialect dialect;
+    try (Connection connection = dataSource.getConnection()) {
+      dialect = Dialect.of(connection);
+    } catch (SQLException e) {
+      throw new JdbcStoreException("connecting to the database", e);
+    }
+    Database database = new Database(dataSource, dialect);
+    Migrations.migrate(database, clock);
+    return database;
+  }
+
+  /** Configures {@link JdbcStores}; give a URL or a data source. */
+  public static final class Builder {
+    private @Nullable String url;
+    private @Nullable DataSource dataSource;
+    private @Nullable KeyEncryptionKey keyEncryptionKey;
+    private @Nullable Clock clock;
+    private @Nullable Provider cryptoProvider;
+    private int poolSize;
+    private @Nullable String sqliteSynchronous;
+
+    private Builder() {}
+
+    /** A JDBC URL: {@code jdbc:sqlite:<file>} or {@code jdbc:postgresql://...}; a HikariCP pool is opened. */
+    public Builder url(String url) {
+      requireUnset("url", this.url == null ? null : Pools.redact(this.url));
+      this.url = Objects.requireNonNull(url, "url");
+      return this;
+    }
+
+    /**
+     * The host's own data source, SQLite or PostgreSQL; this object never closes it. An SQLite
+     * data source should open its connections with {@code transaction_mode=IMMEDIATE} and a busy
+     * timeout, as the pool this module opens for a URL does.
+     */
+    public Builder dataSource(DataSource dataSource) {
+      requireUnset("dataSource", this.dataSource);
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /** The host's key-encryption key. Required for {@link #keys()}. */
+    public Builder keyEncryptionKey(KeyEncryptionKey key) {
+      requireUnset("keyEncryptionKey", keyEncryptionKey);
+      this.keyEncryptionKey = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /** For leases and the instants the stores record. Default: the system clock in UTC. */
+    public Builder clock(Clock clock) {
+      requireUnset("clock", this.clock);
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The JCA provider that generates and decodes keys. Default: BouncyCastle, registered nowhere. */
+    public Builder cryptoProvider(Provider provider) {
+      requireUnset("cryptoProvider", cryptoProvider);
+      this.cryptoProvider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    /** The most connections the pool opened for {@link #url} holds. Default: 4 for SQLite, 10 for PostgreSQL. */
+    public Builder poolSize(int size) {
+      if (poolSize != 0) {
+        throw new IllegalStateException("poolSize was already set to " + poolSize);
+      }
+      if (size < 1 || size > 1000) {
+        throw new IllegalArgumentException("poolSize must be between 1 and 1000, was " + size);
+      }
+      this.poolSize = size;
+      return this;
+    }
+
+    /**
+     * SQLite's {@code synchronous} setting for a URL: {@code FULL} (the default) makes every commit
+     * durable against power loss; {@code NORMAL} against a crash of the process only, with fewer
+     * disk flushes.
+     */
+    public Builder sqliteSynchronous(String mode) {
+      requireUnset("sqliteSynchronous", sqliteSynchronous);
+      String upper = Objects.requireNonNull(mode, "mode").toUpperCase(Locale.ROOT);
+      if (!upper.equals("FULL") && !upper.equals("NORMAL") && !upper.equals("EXTRA")) {
+        throw new IllegalArgumentException("sqliteSynchronous must be FULL, NORMAL or EXTRA, was '" + mode + "'");
+      }
+      this.sqliteSynchronous = upper;
+      return this;
+    }
+
+    /**
+     * Opens the pool (for a URL), migrates the schema and checks the key-encryption key.
+     *
+     * @throws IllegalStateException if neither or both of url and dataSource are given
+     * @throws WrongKeyEncryptionKeyException if the KEK does not open what the database holds
+     */
+    public JdbcStores build() {
+      if ((url == null) == (dataSource == null)) {
+        throw new IllegalStateException("give exactly one of url (such as jdbc:sqlite:cps.db) and dataSource");
+      }
+      Clock clock = this.clock != null ? this.clock : Clock.systemUTC();
+      Provider provider = cryptoProvider != null ? cryptoProvider : defaultProvider();
+      if (dataSource != null) {
+        return new JdbcStores(open(dataSource, clock), null, clock, keyEncryptionKey, provider);
+      }
+      var pool = Pools.open(Objects.requireNonNull(url), poolSize,
+          sqliteSynchronous != null ? sqliteSynchronous : "FULL");
+      try {
+        return new JdbcStores(open(pool, clock), pool, clock, keyEncryptionKey, provider);
+      } catch (RuntimeException e) {
+        pool.close();
+        throw e;
+      }
+    }
+
+    private static void requireUnset(String property, @Nullable Object current) {
+      if (current != null) {
+        throw new IllegalStateException(property + " was already set to " + current);
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.cps.store.jdbc;
+
+import dev.cps.spi.KeyId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Re-encrypts every private key from one key-encryption key to another, in one transaction: each
+ * key is opened with the old KEK and sealed again under a new data key wrapped by the new KEK. A
+ * key that does not open (another KEK's, or altered) rolls the whole rotation back, so the table
+ * is never half rotated. Keys already under the new KEK are left as they are: a rotation that is
+ * run twice does the work once.
+ */
+final class KeyRotation {
+  private static final int PAGE = 500;
+
+  private KeyRotation() {}
+
+  /** Returns how many keys were re-encrypted. */
+  static int rotate(Database database, KeyEncryptionKeys.Resolved from, KeyEncryptionKeys.Resolved to) {
+    return database.transaction("rotating private keys from key-encryption key " + from.id() + " to " + to.id(),
+        connection -> {
+          int rotated = 0;
+          String after = "";
+          while (true) {
+            List<JdbcPrivateKeyStore.StoredKey> page = page(connection, to.id(), after);
+            for (JdbcPrivateKeyStore.StoredKey stored : page) {
+              reseal(connection, stored, from, to);
+              rotated++;
+            }
+            if (page.size() < PAGE) {
+              return rotated;
+            }
+            after = page.get(page.size() - 1).id().value();
+          }
+        });
+  }
+
+  private static List<JdbcPrivateKeyStore.StoredKey> page(Connection connection, String target, String after)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement("SELECT id, key_type, public_key, kek_id,"
+        + " wrapped_data_key, encrypted_private_key FROM cps_private_key WHERE kek_id <> ? AND id > ?"
+        + " ORDER BY id LIMIT " + PAGE)) {
+      statement.setString(1, target);
+      statement.setString(2, after);
+      List<JdbcPrivateKeyStore.StoredKey> keys = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          KeyId id = KeyId.of(rows.getString(1));
+          keys.add(new JdbcPrivateKeyStore.StoredKey(id, JdbcPrivateKeyStore.keyType(id, rows.getString(2)),
+              rows.getBytes(3), rows.getString(4), rows.getBytes(5), rows.getBytes(6)));
+        }
+      }
+      return keys;
+    }
+  }
+
+  private static void reseal(Connection connection, JdbcPrivateKeyStore.StoredKey stored,
+      KeyEncryptionKeys.Resolved from, KeyEncryptionKeys.Resolved to) throws SQLException {
+    byte[] pkcs8 = JdbcPrivateKeyStore.open(stored, from);
+    JdbcPrivateKeyStore.SealedKey sealed;
+    try {
+      sealed = JdbcPrivateKeyStore.seal(stored.id(), stored.type(), pkcs8, to);
+    } finally {
+      Arrays.fill(pkcs8, (byte) 0);
+    }
+    try (PreparedStatement update = connection.prepareStatement("UPDATE cps_private_key SET kek_id = ?,"
+        + " wrapped_data_key = ?, encrypted_private_key = ? WHERE id = ? AND kek_id = ?")) {
+      update.setString(1, to.id());
+      update.setBytes(2, sealed.wrappedDataKey());
+      update.setBytes(3, sealed.encryptedPrivateKey());
+      update.setString(4, stored.id().value());
+      update.setString(5, stored.kekId());
+      update.executeUpdate();
+    }
+  }
+}

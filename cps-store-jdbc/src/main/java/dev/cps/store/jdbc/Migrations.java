@@ -1,0 +1,134 @@
+package dev.cps.store.jdbc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings the schema up to date on start from the versioned scripts {@code migrations/<dialect>/V1.sql},
+ * {@code V2.sql}, ... (numbered without gaps), recording each applied version in
+ * {@code cps_schema_version}. Everything happens in one transaction, so a failed script leaves
+ * the schema as it was. Two nodes starting at once take turns: PostgreSQL through a
+ * transaction-scoped advisory lock, SQLite through its single write lock ({@code BEGIN IMMEDIATE}).
+ * The second finds the versions the first applied and applies nothing.
+ *
+ * <p>A database at a higher version than this library's scripts was migrated by a newer
+ * library: it is refused rather than written to.
+ */
+final class Migrations {
+  private static final Logger log = LoggerFactory.getLogger(Migrations.class);
+  /** The advisory lock key, "CPS" plus one: the same for every node of a cluster. */
+  private static final long ADVISORY_LOCK = 0x4350_5301L;
+
+  private Migrations() {}
+
+  /** Applies what is missing; returns the schema version the database is at afterwards. */
+  static int migrate(Database database, Clock clock) {
+    List<String> scripts = scripts(database.dialect);
+    if (database.dialect == Dialect.SQLITE) {
+      // Readers never block the writer and the writer never blocks readers. A lasting property
+      // of the file, and one that cannot change inside a transaction.
+      database.read("switching SQLite to write-ahead logging", connection -> {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("PRAGMA journal_mode=WAL");
+        }
+        return null;
+      });
+    }
+    return database.transaction("migrating the schema", connection -> {
+      if (database.dialect == Dialect.POSTGRESQL) {
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+          lock.setLong(1, ADVISORY_LOCK);
+          lock.execute();
+        }
+      }
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("CREATE TABLE IF NOT EXISTS cps_schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+            + " installed_at BIGINT NOT NULL)");
+      }
+      int current = currentVersion(connection);
+      if (current > scripts.size()) {
+        throw new IllegalStateException("the database schema is at version " + current
+            + ", newer than this library's " + scripts.size() + ": upgrade the library, or use another database");
+      }
+      for (int version = current + 1; version <= scripts.size(); version++) {
+        apply(connection, scripts.get(version - 1));
+        try (PreparedStatement record = connection.prepareStatement(
+            "INSERT INTO cps_schema_version (version, installed_at) VALUES (?, ?)")) {
+          record.setInt(1, version);
+          record.setLong(2, Micros.down(clock.instant()));
+          record.executeUpdate();
+        }
+        log.info("Database schema migrated to version {}", version);
+      }
+      return scripts.size();
+    });
+  }
+
+  private static int currentVersion(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(version), 0) FROM cps_schema_version")) {
+      rows.next();
+      return rows.getInt(1);
+    }
+  }
+
+  private static void apply(Connection connection, String script) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      for (String sql : statements(script)) {
+        statement.execute(sql);
+      }
+    }
+  }
+
+  /** The script's statements: comment lines dropped, split where a line ends with a semicolon. */
+  static List<String> statements(String script) {
+    List<String> statements = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : script.split("\n")) {
+      String trimmed = line.strip();
+      if (trimmed.isEmpty() || trimmed.startsWith("--")) {
+        continue;
+      }
+      current.append(line).append('\n');
+      if (trimmed.endsWith(";")) {
+        statements.add(current.substring(0, current.lastIndexOf(";")).strip());
+        current.setLength(0);
+      }
+    }
+    if (!current.toString().isBlank()) {
+      statements.add(current.toString().strip());
+    }
+    return statements;
+  }
+
+  private static List<String> scripts(Dialect dialect) {
+    List<String> scripts = new ArrayList<>();
+    for (int version = 1; ; version++) {
+      String name = "migrations/" + dialect.scripts + "/V" + version + ".sql";
+      try (InputStream in = Migrations.class.getResourceAsStream(name)) {
+        if (in == null) {
+          break;
+        }
+        scripts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not read migration script " + name, e);
+      }
+    }
+    if (scripts.isEmpty()) {
+      throw new IllegalStateException("no migration scripts for " + dialect + " on the class path");
+    }
+    return scripts;
+  }
+}

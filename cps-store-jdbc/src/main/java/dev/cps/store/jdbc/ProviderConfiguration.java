@@ -1,0 +1,71 @@
+package dev.cps.store.jdbc;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the ServiceLoader providers share: one migrated pool per URL for the life of the JVM (the
+ * enrollment store and the key store of a provisioner built from one URL use the same pool), and
+ * the key-encryption key from the environment.
+ *
+ * <p>The KEK is read from the system property {@value #KEK_PROPERTY} or else the environment
+ * variable {@value #KEK_VARIABLE}, as {@code raw:<id>:<base64 of 32 bytes>} or {@code
+ * passphrase:<id>:<passphrase>}.
+ */
+final class ProviderConfiguration {
+  static final String KEK_PROPERTY = "cps.store.kek";
+  static final String KEK_VARIABLE = "CPS_STORE_KEK";
+
+  private static final Map<String, Database> DATABASES = new ConcurrentHashMap<>();
+
+  private ProviderConfiguration() {}
+
+  static boolean accepts(URI location) {
+    String url = location.toString();
+    return "jdbc".equalsIgnoreCase(location.getScheme()) && (Pools.isSqlite(url) || Pools.isPostgresql(url));
+  }
+
+  static Database database(URI location, Clock clock) {
+    return DATABASES.computeIfAbsent(location.toString(),
+        url -> JdbcStores.open(Pools.open(url, 0, "FULL"), clock));
+  }
+
+  static KeyEncryptionKey keyEncryptionKey(URI location) {
+    String value = System.getProperty(KEK_PROPERTY);
+    String source = "system property " + KEK_PROPERTY;
+    if (value == null) {
+      value = System.getenv(KEK_VARIABLE);
+      source = "environment variable " + KEK_VARIABLE;
+    }
+    if (value == null) {
+      throw new IllegalStateException("the private-key store at " + Pools.redact(location.toString())
+          + " needs a key-encryption key: set " + KEK_VARIABLE + " (or -D" + KEK_PROPERTY
+          + ") to raw:<id>:<base64 of 32 bytes> or passphrase:<id>:<passphrase>");
+    }
+    return parse(value, source);
+  }
+
+  static KeyEncryptionKey parse(String value, String source) {
+    String[] parts = value.split(":", 3);
+    @Nullable String kind = parts.length == 3 ? parts[0] : null;
+    if ("raw".equals(kind)) {
+      byte[] key;
+      try {
+        key = Base64.getDecoder().decode(parts[2].strip());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(source + ": the key after raw:" + parts[1] + ": is not base64");
+      }
+      return KeyEncryptionKey.raw(parts[1], key);
+    }
+    if ("passphrase".equals(kind)) {
+      return KeyEncryptionKey.passphrase(parts[1], parts[2].toCharArray());
+    }
+    // The value holds a secret: only its shape is named.
+    throw new IllegalArgumentException(source + " must be raw:<id>:<base64 of 32 bytes> or"
+        + " passphrase:<id>:<passphrase>; it does not start with raw: or passphrase: and an id");
+  }
+}

@@ -1,0 +1,242 @@
+package dev.cps.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cps.spi.KeyId;
+import dev.cps.spi.KeyType;
+import dev.cps.spi.PrivateKeyStore;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Private keys at rest: encrypted, rotated, and refused to the wrong key-encryption key. */
+class EncryptionTest {
+  private static final List<KeyId> IDS = List.of(KeyId.of("ec-256"), KeyId.of("ec-384"), KeyId.of("rsa-2048"));
+  private static final List<KeyType> TYPES = List.of(KeyType.EC_P256, KeyType.EC_P384, KeyType.RSA_2048);
+
+  @TempDir
+  Path directory;
+
+  private static JdbcStores open(String url, KeyEncryptionKey kek) {
+    return JdbcStores.builder().url(url).keyEncryptionKey(kek).build();
+  }
+
+  /** The three keys' PKCS#8 encodings, after generating them. */
+  private static Map<KeyId, byte[]> generateKeys(PrivateKeyStore keys) {
+    Map<KeyId, byte[]> encoded = new LinkedHashMap<>();
+    for (int i = 0; i < IDS.size(); i++) {
+      keys.generate(IDS.get(i), TYPES.get(i));
+      encoded.put(IDS.get(i), keys.privateKey(IDS.get(i)).getEncoded());
+    }
+    return encoded;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void noKeyMaterialIsReadableInTheRawRows(Databases kind) {
+    try (JdbcStores stores = open(kind.newUrl(directory), TestKeks.first())) {
+      generateKeys(stores.keys());
+      List<byte[]> columns = rawColumns(stores);
+      assertThat(columns).isNotEmpty();
+      for (KeyId id : IDS) {
+        PrivateKey key = stores.keys().privateKey(id);
+        for (byte[] secret : secretForms(key)) {
+          for (byte[] column : columns) {
+            assertThat(indexOf(column, secret)).as("%s key material (%d bytes) in a stored column", id, secret.length)
+                .isEqualTo(-1);
+          }
+        }
+      }
+      assertThat(rows(stores)).allSatisfy(row -> assertThat(row.kekId()).isEqualTo("kek-1"));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void rotationReEncryptsEveryKeyUnderTheNewKek(Databases kind) {
+    String url = kind.newUrl(directory);
+    Map<KeyId, byte[]> before;
+    List<Row> rowsBefore;
+    try (JdbcStores stores = open(url, TestKeks.first())) {
+      before = generateKeys(stores.keys());
+      rowsBefore = rows(stores);
+      assertThat(stores.rotateKeyEncryptionKey(TestKeks.second())).isEqualTo(3);
+      List<Row> rotated = rows(stores);
+      for (int i = 0; i < rotated.size(); i++) {
+        assertThat(rotated.get(i).kekId()).isEqualTo("kek-2");
+        assertThat(rotated.get(i).wrappedDataKey()).isNotEqualTo(rowsBefore.get(i).wrappedDataKey());
+        assertThat(rotated.get(i).encryptedPrivateKey()).isNotEqualTo(rowsBefore.get(i).encryptedPrivateKey());
+        assertThat(rotated.get(i).publicKey()).isEqualTo(rowsBefore.get(i).publicKey());
+      }
+      assertThat(stores.rotateKeyEncryptionKey(TestKeks.second())).as("a second rotation has nothing to do").isZero();
+      for (KeyId id : IDS) {
+        assertThat(stores.keys().privateKey(id).getEncoded()).isEqualTo(before.get(id));
+      }
+    }
+    try (JdbcStores reopened = open(url, TestKeks.second())) {
+      for (KeyId id : IDS) {
+        assertThat(reopened.keys().privateKey(id).getEncoded()).isEqualTo(before.get(id));
+      }
+    }
+    assertThatThrownBy(() -> open(url, TestKeks.first()))
+        .isInstanceOf(WrongKeyEncryptionKeyException.class)
+        .hasMessageContaining("stored under key-encryption key 'kek-2'")
+        .hasMessageContaining("'kek-1' was given");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void theWrongKekIsRefusedAndNothingIsOverwritten(Databases kind) {
+    String url = kind.newUrl(directory);
+    List<Row> stored;
+    try (JdbcStores stores = open(url, TestKeks.first())) {
+      generateKeys(stores.keys());
+      stored = rows(stores);
+    }
+    assertThatThrownBy(() -> open(url, TestKeks.impostor()))
+        .isInstanceOf(WrongKeyEncryptionKeyException.class)
+        .hasMessageContaining("'kek-1' is not the one recorded under that id")
+        .satisfies(e -> assertThat(((WrongKeyEncryptionKeyException) e).keyEncryptionKeyId()).isEqualTo("kek-1"));
+    assertThatThrownBy(() -> open(url, KeyEncryptionKey.passphrase("kek-1", "a passphrase".toCharArray())))
+        .isInstanceOf(WrongKeyEncryptionKeyException.class)
+        .hasMessageContaining("recorded as raw bytes, but a passphrase");
+    try (JdbcStores stores = open(url, TestKeks.first())) {
+      assertThat(rows(stores)).usingRecursiveFieldByFieldElementComparator().isEqualTo(stored);
+      // A rotation to a KEK whose id is recorded with other bytes writes nothing either.
+      assertThatThrownBy(() -> stores.rotateKeyEncryptionKey(TestKeks.impostor()))
+          .isInstanceOf(WrongKeyEncryptionKeyException.class);
+      assertThat(rows(stores)).usingRecursiveFieldByFieldElementComparator().isEqualTo(stored);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void aPassphraseOpensWhatItSealedAndAnotherDoesNot(Databases kind) {
+    String url = kind.newUrl(directory);
+    KeyEncryptionKey right = KeyEncryptionKey.passphrase("ops-2026", "correct horse battery".toCharArray());
+    Map<KeyId, byte[]> before;
+    try (JdbcStores stores = open(url, right)) {
+      before = generateKeys(stores.keys());
+    }
+    try (JdbcStores stores = open(url, right)) {
+      assertThat(stores.keys().privateKey(IDS.get(0)).getEncoded()).isEqualTo(before.get(IDS.get(0)));
+    }
+    assertThatThrownBy(() -> open(url, KeyEncryptionKey.passphrase("ops-2026", "wrong horse battery".toCharArray())))
+        .isInstanceOf(WrongKeyEncryptionKeyException.class)
+        .hasMessageContaining("other passphrase were given")
+        .hasMessageNotContaining("horse");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void aRotationThatMeetsAKeyItCannotOpenIsRolledBack(Databases kind) {
+    try (JdbcStores stores = open(kind.newUrl(directory), TestKeks.first())) {
+      generateKeys(stores.keys());
+      Databases.sql(stores, connection -> {
+        // Alters the wrapped data key of the last key the rotation will reach.
+        byte[] wrapped = rows(stores).get(2).wrappedDataKey();
+        wrapped[wrapped.length - 1] ^= 1;
+        try (PreparedStatement update = connection.prepareStatement(
+            "UPDATE cps_private_key SET wrapped_data_key = ? WHERE id = ?")) {
+          update.setBytes(1, wrapped);
+          update.setString(2, "rsa-2048");
+          update.executeUpdate();
+        }
+        return null;
+      });
+      List<Row> tampered = rows(stores);
+      assertThatThrownBy(() -> stores.rotateKeyEncryptionKey(TestKeks.second()))
+          .isInstanceOf(WrongKeyEncryptionKeyException.class)
+          .hasMessageContaining("private key rsa-2048 does not open");
+      assertThat(rows(stores)).usingRecursiveFieldByFieldElementComparator().isEqualTo(tampered);
+      assertThat(stores.keys().privateKey(IDS.get(0))).isNotNull();
+    }
+  }
+
+  record Row(String id, String kekId, byte[] publicKey, byte[] wrappedDataKey, byte[] encryptedPrivateKey) {}
+
+  private static List<Row> rows(JdbcStores stores) {
+    return Databases.sql(stores, connection -> {
+      List<Row> rows = new ArrayList<>();
+      try (PreparedStatement statement = connection.prepareStatement("SELECT id, kek_id, public_key, wrapped_data_key,"
+          + " encrypted_private_key FROM cps_private_key ORDER BY id");
+          ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          rows.add(new Row(result.getString(1), result.getString(2), result.getBytes(3), result.getBytes(4),
+              result.getBytes(5)));
+        }
+      }
+      return rows;
+    });
+  }
+
+  /** Every column of every key row, as bytes. */
+  private static List<byte[]> rawColumns(JdbcStores stores) {
+    return Databases.sql(stores, connection -> {
+      List<byte[]> columns = new ArrayList<>();
+      try (PreparedStatement statement = connection.prepareStatement("SELECT * FROM cps_private_key");
+          ResultSet result = statement.executeQuery()) {
+        int count = result.getMetaData().getColumnCount();
+        while (result.next()) {
+          for (int i = 1; i <= count; i++) {
+            Object value = result.getObject(i);
+            columns.add(value instanceof byte[] bytes ? bytes
+                : String.valueOf(value).getBytes(StandardCharsets.UTF_8));
+          }
+        }
+      }
+      return columns;
+    });
+  }
+
+  /** The PKCS#8 encoding and the secret numbers, raw and as text, long enough to be telling. */
+  private static List<byte[]> secretForms(PrivateKey key) {
+    List<byte[]> forms = new ArrayList<>();
+    byte[] pkcs8 = key.getEncoded();
+    forms.add(pkcs8);
+    forms.add(Base64.getEncoder().encodeToString(pkcs8).getBytes(StandardCharsets.US_ASCII));
+    forms.add(HexFormat.of().formatHex(pkcs8).getBytes(StandardCharsets.US_ASCII));
+    List<BigInteger> secrets = new ArrayList<>();
+    if (key instanceof ECPrivateKey ec) {
+      secrets.add(ec.getS());
+    }
+    if (key instanceof RSAPrivateCrtKey rsa) {
+      secrets.addAll(List.of(rsa.getPrivateExponent(), rsa.getPrimeP(), rsa.getPrimeQ()));
+    }
+    for (BigInteger secret : secrets) {
+      byte[] magnitude = secret.toByteArray();
+      forms.add(magnitude[0] == 0 ? Arrays.copyOfRange(magnitude, 1, magnitude.length) : magnitude);
+      forms.add(secret.toString(16).getBytes(StandardCharsets.US_ASCII));
+    }
+    return forms;
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}

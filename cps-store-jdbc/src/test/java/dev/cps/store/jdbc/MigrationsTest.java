@@ -1,0 +1,123 @@
+package dev.cps.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class MigrationsTest {
+  @TempDir
+  Path directory;
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void fourNodesStartingAtOnceMigrateOnce(Databases kind) throws Exception {
+    String url = kind.newUrl(directory);
+    int nodes = 4;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(nodes);
+    List<JdbcStores> opened = new ArrayList<>();
+    try {
+      List<Future<JdbcStores>> results = new ArrayList<>();
+      for (int i = 0; i < nodes; i++) {
+        Callable<JdbcStores> node = () -> {
+          start.await();
+          return JdbcStores.builder().url(url).poolSize(2).keyEncryptionKey(TestKeks.first()).build();
+        };
+        results.add(pool.submit(node));
+      }
+      start.countDown();
+      for (Future<JdbcStores> result : results) {
+        opened.add(result.get(60, TimeUnit.SECONDS));
+      }
+      for (JdbcStores stores : opened) {
+        assertThat(stores.schemaVersion()).isEqualTo(1);
+      }
+      List<Integer> versions = Databases.sql(opened.get(0), connection -> {
+        List<Integer> found = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+            "SELECT version FROM cps_schema_version ORDER BY version");
+            ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            found.add(rows.getInt(1));
+          }
+        }
+        return found;
+      });
+      assertThat(versions).containsExactly(1);
+    } finally {
+      opened.forEach(JdbcStores::close);
+      pool.shutdownNow();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void aDatabaseMigratedByANewerLibraryIsRefused(Databases kind) {
+    String url = kind.newUrl(directory);
+    try (JdbcStores stores = JdbcStores.builder().url(url).build()) {
+      Databases.sql(stores, connection -> {
+        Databases.execute(connection, "INSERT INTO cps_schema_version (version, installed_at) VALUES (2, 0)");
+        return null;
+      });
+    }
+    assertThatThrownBy(() -> JdbcStores.builder().url(url).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("schema is at version 2")
+        .hasMessageContaining("upgrade the library");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void aScriptThatFailsHalfWayLeavesNothingBehind(Databases kind) throws SQLException {
+    String url = kind.newUrl(directory);
+    try (JdbcStores stores = JdbcStores.builder().url(url).build()) {
+      Databases.sql(stores, connection -> {
+        // Back to an empty schema, but for a table in the way of the script's last CREATE TABLE.
+        Databases.execute(connection, "DROP TABLE cps_private_key");
+        Databases.execute(connection, "DROP TABLE cps_key_encryption_key");
+        Databases.execute(connection, "DROP TABLE cps_enrollment");
+        Databases.execute(connection, "DELETE FROM cps_schema_version");
+        Databases.execute(connection, "CREATE TABLE cps_private_key (id TEXT)");
+        return null;
+      });
+    }
+    assertThatThrownBy(() -> JdbcStores.builder().url(url).build())
+        .isInstanceOf(JdbcStoreException.class)
+        .hasMessageContaining("migrating the schema");
+    try (Connection connection = DriverManager.getConnection(url);
+        Statement statement = connection.createStatement()) {
+      try (ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM cps_schema_version")) {
+        rows.next();
+        assertThat(rows.getInt(1)).as("versions recorded").isZero();
+      }
+      // The tables the script created before it failed went with the transaction.
+      assertThatThrownBy(() -> statement.executeQuery("SELECT COUNT(*) FROM cps_enrollment").close())
+          .isInstanceOf(SQLException.class);
+    }
+  }
+
+  @Test
+  void statementsAreSplitAtLineEndSemicolonsAndCommentsDropped() {
+    assertThat(Migrations.statements("-- a comment\nCREATE TABLE a (x INT);\n\nCREATE INDEX i\n  ON a (x);\n"))
+        .containsExactly("CREATE TABLE a (x INT)", "CREATE INDEX i\n  ON a (x)");
+  }
+}

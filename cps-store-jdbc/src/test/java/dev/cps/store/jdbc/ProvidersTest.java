@@ -1,0 +1,97 @@
+package dev.cps.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cps.CertificateProvisioner;
+import dev.cps.spi.EnrollmentRequest;
+import dev.cps.spi.EnrollmentStoreProvider;
+import dev.cps.spi.PrivateKeyStoreProvider;
+import dev.cps.testkit.FakeCertificateAuthority;
+import dev.cps.testkit.MutableClock;
+import dev.cps.testkit.RecordingNetwork;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A URL such as {@code jdbc:sqlite:cps.db} is enough: the providers are found through ServiceLoader. */
+class ProvidersTest {
+  @TempDir
+  Path directory;
+
+  @AfterEach
+  void forgetTheKek() {
+    System.clearProperty(ProviderConfiguration.KEK_PROPERTY);
+  }
+
+  @Test
+  void bothProvidersAreRegisteredAndAcceptJdbcUrlsOfTheirDatabasesOnly() {
+    EnrollmentStoreProvider enrollments = ServiceLoader.load(EnrollmentStoreProvider.class).stream()
+        .map(ServiceLoader.Provider::get).filter(p -> p instanceof JdbcEnrollmentStoreProvider).findFirst()
+        .orElseThrow();
+    PrivateKeyStoreProvider keys = ServiceLoader.load(PrivateKeyStoreProvider.class).stream()
+        .map(ServiceLoader.Provider::get).filter(p -> p instanceof JdbcPrivateKeyStoreProvider).findFirst()
+        .orElseThrow();
+    for (String accepted : new String[] {"jdbc:sqlite:cps.db", "jdbc:postgresql://db.example:5432/cps?user=cps"}) {
+      assertThat(enrollments.accepts(URI.create(accepted))).as(accepted).isTrue();
+      assertThat(keys.accepts(URI.create(accepted))).as(accepted).isTrue();
+    }
+    for (String refused : new String[] {"memory:default", "jdbc:mysql://db/cps", "sqlite:cps.db"}) {
+      assertThat(enrollments.accepts(URI.create(refused))).as(refused).isFalse();
+      assertThat(keys.accepts(URI.create(refused))).as(refused).isFalse();
+    }
+  }
+
+  @Test
+  void aProvisionerBuiltFromOneUrlTakesACertificateToProduction() {
+    byte[] kek = new byte[32];
+    kek[0] = 7;
+    System.setProperty(ProviderConfiguration.KEK_PROPERTY, "raw:env-kek:" + Base64.getEncoder().encodeToString(kek));
+    URI location = URI.create("jdbc:sqlite:" + directory.resolve("from-url.db"));
+    MutableClock clock = MutableClock.at(LocalWorkflow.START);
+    RecordingNetwork production = new RecordingNetwork("production");
+    try (CertificateProvisioner provisioner = CertificateProvisioner.builder()
+        .clock(clock)
+        .enrollmentStore(location)
+        .keyStore(location)
+        .certificateAuthority(FakeCertificateAuthority.builder().clock(clock).build())
+        .productionNetwork(production)
+        .build()) {
+      var enrollment = provisioner.enroll(EnrollmentRequest.builder().commonName("url.example.com").build(), "test");
+      clock.advance(java.time.Duration.ofDays(2));
+      provisioner.runDue();
+      clock.advance(java.time.Duration.ofDays(2));
+      provisioner.runDue();
+      assertThat(provisioner.enrollment(enrollment.id()).orElseThrow().production()).isNotNull();
+    }
+    assertThat(production.deployments()).hasSize(1);
+  }
+
+  @Test
+  void aKeyStoreWithoutAKekSaysHowToGiveOne() {
+    URI location = URI.create("jdbc:sqlite:" + directory.resolve("no-kek.db") + "?password=secret");
+    if (System.getenv(ProviderConfiguration.KEK_VARIABLE) == null) {
+      assertThatThrownBy(() -> new JdbcPrivateKeyStoreProvider().create(location, MutableClock.at(LocalWorkflow.START)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(ProviderConfiguration.KEK_VARIABLE)
+          .hasMessageContaining("raw:<id>:<base64 of 32 bytes>")
+          .hasMessageNotContaining("secret");
+    }
+  }
+
+  @Test
+  void aMalformedKekIsRefusedWithoutShowingIt() {
+    assertThatThrownBy(() -> ProviderConfiguration.parse("hunter2-hunter2", "system property cps.store.kek"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cps.store.kek must be raw:<id>:<base64 of 32 bytes> or passphrase:<id>:<passphrase>")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> ProviderConfiguration.parse("raw:k1:c2hvcnQ=", "CPS_STORE_KEK"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must be 32 bytes (AES-256), was 5");
+    assertThat(ProviderConfiguration.parse("passphrase:ops:a long passphrase", "CPS_STORE_KEK").id()).isEqualTo("ops");
+  }
+}
