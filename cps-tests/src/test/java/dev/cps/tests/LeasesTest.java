@@ -6,16 +6,28 @@ import dev.cps.CertificateProvisioner;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentStore;
+import dev.cps.spi.KeyId;
+import dev.cps.spi.KeyType;
+import dev.cps.spi.PrivateKeyStore;
+import dev.cps.spi.ValidationType;
 import dev.cps.testkit.FakeCertificateAuthority;
 import dev.cps.testkit.InMemoryEnrollmentStore;
 import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.MutableClock;
 import dev.cps.testkit.RecordingNetwork;
 import dev.cps.testkit.junit.CpsTestkit;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -93,5 +105,65 @@ class LeasesTest {
     a.runDue();
     clock.advance(Duration.ofMinutes(2));
     assertThat(store.claim(clock.instant(), 10, "node-b", LEASE)).containsExactly(enrolled.id());
+  }
+
+  @Test
+  void workWhoseTurnComesLateInABatchIsClaimedAfreshNotRunUnderAnOldLease() {
+    Map<EnrollmentId, Instant> claimedAt = new ConcurrentHashMap<>();
+    List<String> writesUnderExpiredLease = new CopyOnWriteArrayList<>();
+    EnrollmentStore watched = new EnrollmentStore() {
+      @Override public void insert(Enrollment enrollment) { store.insert(enrollment); }
+      @Override public Optional<Enrollment> find(EnrollmentId id) { return store.find(id); }
+      @Override public List<Enrollment> list() { return store.list(); }
+      @Override public List<EnrollmentId> due(Instant now, int limit) { return store.due(now, limit); }
+      @Override public Optional<Instant> nextDue() { return store.nextDue(); }
+      @Override public void release(EnrollmentId id, String owner) { store.release(id, owner); }
+
+      @Override
+      public List<EnrollmentId> claim(Instant now, int limit, String owner, Duration lease) {
+        List<EnrollmentId> claimed = store.claim(now, limit, owner, lease);
+        claimed.forEach(id -> claimedAt.put(id, clock.instant()));
+        return claimed;
+      }
+
+      @Override
+      public void update(Enrollment enrollment, long expectedVersion) {
+        Instant claimed = claimedAt.get(enrollment.id());
+        if (claimed != null && clock.instant().isAfter(claimed.plus(LEASE))) {
+          writesUnderExpiredLease.add(enrollment.id().value());
+        }
+        store.update(enrollment, expectedVersion);
+      }
+    };
+    // Each key takes two minutes of the clock to generate: the third of a batch claimed together
+    // would start after its lease (five minutes) ran out.
+    PrivateKeyStore slowKeys = new PrivateKeyStore() {
+      @Override
+      public PublicKey generate(KeyId id, KeyType type) {
+        clock.advance(Duration.ofMinutes(2));
+        return keys.generate(id, type);
+      }
+
+      @Override public Optional<PublicKey> publicKey(KeyId id) { return keys.publicKey(id); }
+      @Override public PrivateKey privateKey(KeyId id) { return keys.privateKey(id); }
+      @Override public void delete(KeyId id) { keys.delete(id); }
+    };
+    CertificateProvisioner provisioner = CertificateProvisioner.builder().clock(clock).workers(1).nodeId("slow")
+        .leaseDuration(LEASE).enrollmentStore(watched).keyStore(slowKeys).certificateAuthority(ca)
+        .productionNetwork(production).build();
+    provisioners.add(provisioner);
+    ca.validationTime(ValidationType.DV, Duration.ZERO);
+    for (int i = 0; i < 4; i++) {
+      provisioner.enroll(Requests.dv("batch-" + i + ".example.com").build(), "alice");
+    }
+
+    for (int pass = 0; pass < 20 && provisioner.runDue() > 0; pass++) {
+      // Each pass runs what was due when it started; the key store moves the clock on.
+    }
+
+    assertThat(store.list()).allSatisfy(e ->
+        assertThat(e.latestChange().orElseThrow().state()).isInstanceOf(ChangeState.Completed.class));
+    assertThat(production.deployments()).hasSize(4);
+    assertThat(writesUnderExpiredLease).isEmpty();
   }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,6 +68,7 @@ final class Scheduler implements AutoCloseable {
     Set<EnrollmentId> leftDue = new HashSet<>();
     int worked = 0;
     while (true) {
+      Instant claimedAt = settings.clock().instant();
       List<EnrollmentId> claimed = settings.store().claim(
           passStart, BATCH + leftDue.size() + quarantined.size(), settings.nodeId(), settings.leaseDuration());
       List<EnrollmentId> due = new ArrayList<>(claimed.size());
@@ -80,39 +82,62 @@ final class Scheduler implements AutoCloseable {
       if (due.isEmpty()) {
         return worked;
       }
-      worked += due.size();
-      leftDue.addAll(runAll(due, passStart));
+      Map<EnrollmentId, Outcome> outcomes = runAll(due, passStart, claimedAt);
+      outcomes.forEach((id, outcome) -> {
+        if (outcome == Outcome.STILL_DUE) {
+          leftDue.add(id);
+        }
+      });
+      worked += (int) outcomes.values().stream().filter(o -> o != Outcome.LEASE_AGED).count();
     }
   }
 
-  /** Runs the batch on the workers and the calling thread; returns the ids still due. */
-  private List<EnrollmentId> runAll(List<EnrollmentId> due, Instant passStart) {
-    List<EnrollmentId> stillDue = new ArrayList<>();
+  /** What became of one claimed enrollment in a pass. */
+  private enum Outcome {
+    /** Its steps due at the pass's start ran. */
+    DONE,
+    /** It used up its steps for this pass and is due again. */
+    STILL_DUE,
+    /**
+     * Its turn came after half its lease had passed: released untouched, so that it is claimed
+     * afresh instead of run under a lease another provisioner may be about to take over.
+     */
+    LEASE_AGED
+  }
+
+  /** Runs the batch on the workers and the calling thread. */
+  private Map<EnrollmentId, Outcome> runAll(List<EnrollmentId> due, Instant passStart, Instant claimedAt) {
+    Map<EnrollmentId, Outcome> outcomes = new LinkedHashMap<>();
+    Instant fresh = claimedAt.plus(settings.leaseDuration().dividedBy(2));
     if (workers == null || due.size() == 1) {
       for (EnrollmentId id : due) {
-        if (processSafely(id, passStart)) {
-          stillDue.add(id);
-        }
+        outcomes.put(id, runClaimed(id, passStart, fresh));
       }
-      return stillDue;
+      return outcomes;
     }
-    List<Callable<Boolean>> tasks = new ArrayList<>(due.size());
+    List<Callable<Outcome>> tasks = new ArrayList<>(due.size());
     for (EnrollmentId id : due) {
-      tasks.add(() -> processSafely(id, passStart));
+      tasks.add(() -> runClaimed(id, passStart, fresh));
     }
     try {
-      List<Future<Boolean>> results = workers.invokeAll(tasks);
+      List<Future<Outcome>> results = workers.invokeAll(tasks);
       for (int i = 0; i < results.size(); i++) {
-        if (results.get(i).get()) {
-          stillDue.add(due.get(i));
-        }
+        outcomes.put(due.get(i), results.get(i).get());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
       throw new IllegalStateException("a worker failed outside its own error handling", e.getCause());
     }
-    return stillDue;
+    return outcomes;
+  }
+
+  private Outcome runClaimed(EnrollmentId id, Instant passStart, Instant freshUntil) {
+    if (settings.clock().instant().isAfter(freshUntil)) {
+      release(id);
+      return Outcome.LEASE_AGED;
+    }
+    return processSafely(id, passStart) ? Outcome.STILL_DUE : Outcome.DONE;
   }
 
   /**
