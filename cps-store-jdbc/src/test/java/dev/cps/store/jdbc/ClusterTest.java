@@ -71,13 +71,14 @@ class ClusterTest {
           .collect(Collectors.groupingBy(CaServer.Deployed::node, TreeMap::new, Collectors.counting()));
       Set<EnrollmentId> deployed = server.deployments().stream().filter(d -> d.network().equals("production"))
           .map(CaServer.Deployed::enrollment).collect(Collectors.toSet());
-      // More production deployments than enrollments: a node whose 2 s leases ran out while its
-      // batch of 256 was still queued deployed what another node had claimed by then (see the
-      // architecture's departures). Harmless, since a deployment may be repeated, but not once.
+      // Each enrollment is deployed once, but for those node-0 held when it was killed: it may have
+      // deployed one before it could record so, and the node that took over deploys it again.
       System.out.printf("cluster: %d enrollments, %d certificates issued, production deployments by node %s"
           + " (%d in all); node-0 was killed holding %d leases%n", ENROLLMENTS, server.ca.issuedCount(), deployedBy,
           deployedBy.values().stream().mapToLong(Long::longValue).sum(), heldByTheDead.size());
       assertThat(deployed).hasSize(ENROLLMENTS);
+      assertThat(deployedBy.values().stream().mapToLong(Long::longValue).sum()).as("production deployments")
+          .isBetween((long) ENROLLMENTS, (long) ENROLLMENTS + heldByTheDead.size());
       assertThat(deployedBy).as("production deployments by node").containsKeys("node-1", "node-2");
       assertThat(server.deployments()).allSatisfy(d -> assertThat(d.keyMatches()).isTrue());
     }
