@@ -137,17 +137,17 @@ final class Scheduler implements AutoCloseable {
       release(id);
       return Outcome.LEASE_AGED;
     }
-    return processSafely(id, passStart) ? Outcome.STILL_DUE : Outcome.DONE;
+    try {
+      return processSafely(id, passStart, false) ? Outcome.STILL_DUE : Outcome.DONE;
+    } finally {
+      release(id);
+    }
   }
 
   /**
    * A failure here (the store is down, a document is corrupt) stays with this enrollment: it is
    * left alone for a while, longer each time, so the others go on and nothing hot-loops.
    */
-  private boolean processSafely(EnrollmentId id, Instant passStart) {
-    return processSafely(id, passStart, false);
-  }
-
   private boolean processSafely(EnrollmentId id, Instant passStart, boolean followClock) {
     try {
       boolean stillDue = engine.process(id, passStart, followClock);
@@ -156,8 +156,6 @@ final class Scheduler implements AutoCloseable {
     } catch (RuntimeException e) {
       quarantine(id, e);
       return true;
-    } finally {
-      release(id);
     }
   }
 
@@ -249,21 +247,26 @@ final class Scheduler implements AutoCloseable {
       return LONGEST_SLEEP;
     }
     Instant now = settings.clock().instant();
-    List<EnrollmentId> claimed = settings.store().claim(now, idle, settings.nodeId(), settings.leaseDuration());
+    // Quarantined enrollments come back from the claim too: ask for enough to get past them.
+    List<EnrollmentId> claimed = settings.store().claim(
+        now, idle + quarantined.size(), settings.nodeId(), settings.leaseDuration());
     int handed = 0;
     for (EnrollmentId id : claimed) {
-      if (isQuarantined(id, now) || !inFlight.add(id)) {
-        if (!inFlight.contains(id)) {
-          release(id);
-        }
+      if (handed == idle || isQuarantined(id, now)) {
+        release(id);
         continue;
+      }
+      if (!inFlight.add(id)) {
+        continue; // only from a store that does not lease: a worker has it
       }
       handed++;
       pool.execute(() -> {
         try {
           processSafely(id, now, true);
         } finally {
+          // Out of flight before the lease ends: a claim that gets it next hands it to a worker.
           inFlight.remove(id);
+          release(id);
           wake();
         }
       });
