@@ -8,7 +8,7 @@ module dev.cps.core {
   requires com.fasterxml.jackson.datatype.jsr310;
 
   exports dev.cps;
-  exports dev.cps.internal.crypto to dev.cps.testkit, dev.cps.benchmarks;
+  exports dev.cps.internal.crypto to dev.cps.testkit, dev.cps.benchmarks, dev.cps.store.jdbc;
   exports dev.cps.internal.json to dev.cps.testkit, dev.cps.benchmarks, dev.cps.store.jdbc;
 
   uses dev.cps.spi.CertificateAuthorityProvider;

@@ -54,13 +54,13 @@ final class AcmeBenchmark {
       throw new UncheckedIOException(e);
     }
     AcmePolling polling = AcmePolling.DEFAULT;
-    try (BenchPebble pebble = new BenchPebble(directory);
+    try (BenchPebble pebble = new BenchPebble(directory, Clock.systemUTC());
         Http01Server http = Http01Server.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
       out.printf("acme: %d certificates per round, concurrency %d, Pebble with PEBBLE_VA_ALWAYS_VALID=1"
           + " PEBBLE_VA_NOSLEEP=1, polling %s/%s/%s, %d warm-up + %d measured rounds, medians%n", CERTIFICATES,
           workers, polling.first().toMillis() + " ms", polling.longest().toMillis() + " ms",
           polling.inCall().toMillis() + " ms", WARM_UP_ROUNDS, MEASURED_ROUNDS);
-      BareAcmeLoop bare = new BareAcmeLoop(pebble, polling);
+      BareAcmeLoop bare = new BareAcmeLoop(pebble, polling, Clock.systemUTC());
       InMemoryPrivateKeyStore keys = new InMemoryPrivateKeyStore();
       AcmeCertificateAuthority ca = AcmeCertificateAuthority.builder().directory(pebble.directory())
           .trustAnchors(pebble.rootPem()).agreeToTermsOfService().keyStore(keys).sessions(workers)

@@ -8,6 +8,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.security.KeyPair;
 import java.security.Security;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,8 +45,10 @@ final class BareAcmeLoop {
   private final AcmePolling polling;
   private final KeyPair accountKey;
   private final URL account;
+  private final Clock clock;
 
-  BareAcmeLoop(BenchPebble pebble, AcmePolling polling) {
+  BareAcmeLoop(BenchPebble pebble, AcmePolling polling, Clock clock) {
+    this.clock = clock;
     this.directory = pebble.directory();
     this.provider = new TrustingProvider(directory, pebble.sslContext());
     this.polling = polling;
@@ -120,8 +123,9 @@ final class BareAcmeLoop {
         throw new IllegalStateException("order " + order.getLocation() + " is invalid: " + order.getError());
       }
       Duration wait = polling.delay(attempt);
-      if (retryAfter != null && Duration.between(Instant.now(), retryAfter).compareTo(wait) > 0) {
-        wait = Duration.between(Instant.now(), retryAfter);
+      Duration untilRetryAfter = retryAfter == null ? Duration.ZERO : Duration.between(clock.instant(), retryAfter);
+      if (untilRetryAfter.compareTo(wait) > 0) {
+        wait = untilRetryAfter;
       }
       Thread.sleep(wait.toMillis());
     }

@@ -18,6 +18,7 @@ import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -48,7 +49,7 @@ final class BenchPebble implements AutoCloseable {
   private final Path rootPem;
   private final Process process;
 
-  BenchPebble(Path directory) {
+  BenchPebble(Path directory, Clock clock) {
     Path binary = Path.of("/usr/bin/pebble");
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       if (Files.isExecutable(Path.of(dir, "pebble"))) {
@@ -66,7 +67,7 @@ final class BenchPebble implements AutoCloseable {
       ec.initialize(new ECGenParameterSpec("secp256r1"));
       KeyPair rootKey = ec.generateKeyPair();
       KeyPair listenerKey = ec.generateKeyPair();
-      Instant now = Instant.now();
+      Instant now = clock.instant();
       X500Name rootName = new X500Name("CN=CPS benchmark root");
       JcaContentSignerBuilder signer = new JcaContentSignerBuilder("SHA256withECDSA");
       this.root = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(rootName,

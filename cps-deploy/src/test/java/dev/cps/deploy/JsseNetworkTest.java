@@ -2,6 +2,7 @@ package dev.cps.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.cps.CertificateProvisioner;
 import dev.cps.spi.CertificateChain;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -132,6 +134,7 @@ class JsseNetworkTest {
     AtomicBoolean done = new AtomicBoolean();
     List<String> failures = new CopyOnWriteArrayList<>();
     Set<String> seen = ConcurrentHashMap.newKeySet();
+    AtomicInteger handshaken = new AtomicInteger();
     Thread handshakes = new Thread(() -> {
       while (!done.get()) {
         try {
@@ -140,12 +143,14 @@ class JsseNetworkTest {
         } catch (IOException e) {
           failures.add(e.toString());
         }
+        handshaken.incrementAndGet();
       }
     });
     handshakes.start();
     for (int i = 1; i <= 60 || seen.size() < 2; i++) {
       network.deploy(deployments.get(i % deployments.size()));
-      Thread.sleep(5);
+      int before = handshaken.get();
+      await().atMost(Duration.ofSeconds(10)).until(() -> handshaken.get() > before);
     }
     done.set(true);
     handshakes.join();

@@ -1,15 +1,13 @@
 package dev.cps.testkit;
 
+import dev.cps.internal.crypto.Crypto;
 import dev.cps.spi.KeyId;
 import dev.cps.spi.KeyType;
 import dev.cps.spi.PrivateKeyStore;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
-import java.security.spec.ECGenParameterSpec;
 import java.util.Collections;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -42,6 +40,7 @@ public final class InMemoryPrivateKeyStore implements PrivateKeyStore {
 
   private final ConcurrentHashMap<KeyId, Entry> keys = new ConcurrentHashMap<>();
   private final Provider provider;
+  private final Crypto crypto;
 
   /** A store that generates keys with a private BouncyCastle provider instance. */
   public InMemoryPrivateKeyStore() {
@@ -50,31 +49,19 @@ public final class InMemoryPrivateKeyStore implements PrivateKeyStore {
 
   public InMemoryPrivateKeyStore(Provider provider) {
     this.provider = Objects.requireNonNull(provider, "provider");
+    this.crypto = Crypto.of(provider);
   }
 
   @Override
   public PublicKey generate(KeyId id, KeyType type) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(type, "type");
-    Entry entry = keys.computeIfAbsent(id, ignored -> new Entry(type, newKeyPair(type)));
+    Entry entry = keys.computeIfAbsent(id, ignored -> new Entry(type, crypto.generateKeyPair(type)));
     if (!entry.type.equals(type)) {
       throw new IllegalStateException(
           "key " + id + " is already stored as " + entry.type + "; refusing to replace it with " + type);
     }
     return entry.pair.getPublic();
-  }
-
-  private KeyPair newKeyPair(KeyType type) {
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance(type.algorithm().name(), provider);
-      switch (type.algorithm()) {
-        case RSA -> generator.initialize(type.size());
-        case EC -> generator.initialize(new ECGenParameterSpec(type.curveName()));
-      }
-      return generator.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("provider " + provider.getName() + " cannot generate " + type + " keys", e);
-    }
   }
 
   @Override

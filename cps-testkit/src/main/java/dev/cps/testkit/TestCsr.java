@@ -1,17 +1,15 @@
 package dev.cps.testkit;
 
+import dev.cps.internal.crypto.Crypto;
 import dev.cps.spi.CertificateSigningRequest;
 import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.KeyType;
 import dev.cps.spi.OrderRequest;
 import dev.cps.spi.Organization;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Provider;
 import java.security.PublicKey;
-import java.security.spec.ECGenParameterSpec;
 import java.util.List;
 import java.util.Objects;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -67,17 +65,7 @@ public final class TestCsr {
   public static TestCsr forRequest(EnrollmentRequest request, Provider provider) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(provider, "provider");
-    KeyType type = request.keyType();
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance(type.algorithm().name(), provider);
-      switch (type.algorithm()) {
-        case RSA -> generator.initialize(type.size());
-        case EC -> generator.initialize(new ECGenParameterSpec(type.curveName()));
-      }
-      return signedBy(request, generator.generateKeyPair(), provider);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("could not generate a " + type + " key with " + provider.getName(), e);
-    }
+    return signedBy(request, Crypto.of(provider).generateKeyPair(request.keyType()), provider);
   }
 
   /**

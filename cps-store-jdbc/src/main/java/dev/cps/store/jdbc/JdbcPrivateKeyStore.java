@@ -1,16 +1,15 @@
 package dev.cps.store.jdbc;
 
+import dev.cps.internal.crypto.Crypto;
 import dev.cps.spi.KeyId;
 import dev.cps.spi.KeyType;
 import dev.cps.spi.PrivateKeyStore;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
-import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.sql.PreparedStatement;
@@ -39,12 +38,14 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   /** The KEK keys are written and read under; a rotation replaces it. */
   private final Supplier<KeyEncryptionKeys.Resolved> kek;
   private final Provider provider;
+  private final Crypto crypto;
   private final Clock clock;
 
   JdbcPrivateKeyStore(Database database, Supplier<KeyEncryptionKeys.Resolved> kek, Provider provider, Clock clock) {
     this.database = database;
     this.kek = kek;
     this.provider = provider;
+    this.crypto = Crypto.of(provider);
     this.clock = clock;
   }
 
@@ -59,7 +60,7 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
     StoredKey stored = find(id);
     if (stored == null) {
       KeyEncryptionKeys.Resolved kek = this.kek.get();
-      KeyPair pair = newKeyPair(type);
+      KeyPair pair = crypto.generateKeyPair(type);
       byte[] publicKey = pair.getPublic().getEncoded();
       byte[] pkcs8 = pair.getPrivate().getEncoded();
       SealedKey sealed;
@@ -193,19 +194,6 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
           .generatePublic(new X509EncodedKeySpec(stored.publicKey()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the public key " + stored.id() + " is not a " + stored.type() + " key", e);
-    }
-  }
-
-  private KeyPair newKeyPair(KeyType type) {
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance(type.algorithm().name(), provider);
-      switch (type.algorithm()) {
-        case RSA -> generator.initialize(type.size());
-        case EC -> generator.initialize(new ECGenParameterSpec(type.curveName()));
-      }
-      return generator.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("provider " + provider.getName() + " cannot generate " + type + " keys", e);
     }
   }
 

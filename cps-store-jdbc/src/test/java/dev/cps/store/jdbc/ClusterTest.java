@@ -1,6 +1,7 @@
 package dev.cps.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,18 +89,13 @@ class ClusterTest {
   /** Once a quarter of the orders are placed, kills the node at a moment it holds leases. */
   private static List<EnrollmentId> killWhileHoldingLeases(ChildJvm node, JdbcStores stores, CaServer server,
       Path log) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (server.ca.orders().size() >= ENROLLMENTS / 4) {
-        List<EnrollmentId> held = leasedTo(stores, "node-0");
-        if (!held.isEmpty()) {
-          node.kill();
-          return held;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("node-0 never held a lease after a quarter of the orders; see " + log);
+    AtomicReference<List<EnrollmentId>> held = new AtomicReference<>(List.of());
+    await().alias("node-0 holding a lease after a quarter of the orders; see " + log)
+        .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+        .until(() -> server.ca.orders().size() >= ENROLLMENTS / 4
+            && !held.updateAndGet(ignored -> leasedTo(stores, "node-0")).isEmpty());
+    node.kill();
+    return held.get();
   }
 
   private static List<EnrollmentId> leasedTo(JdbcStores stores, String owner) {

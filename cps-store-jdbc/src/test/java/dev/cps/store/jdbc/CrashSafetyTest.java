@@ -1,6 +1,7 @@
 package dev.cps.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.cps.CertificateProvisioner;
 import dev.cps.spi.Enrollment;
@@ -127,16 +128,9 @@ class CrashSafetyTest {
     });
   }
 
-  static void awaitAllCompleted(JdbcStores stores, Duration timeout, Path log) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Map<String, Integer> open = openStates(stores);
-    while (!open.isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not all enrollments completed within " + timeout + ": " + open + "; see " + log);
-      }
-      Thread.sleep(200);
-      open = openStates(stores);
-    }
+  static void awaitAllCompleted(JdbcStores stores, Duration timeout, Path log) {
+    await().alias("every enrollment completed; see " + log).atMost(timeout).pollInterval(Duration.ofMillis(200))
+        .until(() -> openStates(stores), Map::isEmpty);
   }
 
   static void assertKeyFits(PrivateKey key, Enrollment enrollment) throws Exception {

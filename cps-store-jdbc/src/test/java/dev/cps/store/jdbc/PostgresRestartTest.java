@@ -1,6 +1,7 @@
 package dev.cps.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 class PostgresRestartTest {
   static final int ENROLLMENTS = 40;
+  /** How long PostgreSQL stays away in the middle of the run. */
+  private static final Duration OUTAGE = Duration.ofSeconds(3);
 
   @Test
   void aDatabaseThatGoesAwayMidRunLosesNoChange() throws Exception {
@@ -53,7 +56,7 @@ class PostgresRestartTest {
         awaitOrders(workflow, ENROLLMENTS / 4);
         server.stop();
         int ordersWhileDown = workflow.ca.orders().size();
-        Thread.sleep(3_000);
+        Thread.sleep(OUTAGE.toMillis()); // the outage itself, not a wait for something to happen
         server.start();
         awaitAllInProduction(workflow, Duration.ofSeconds(90));
         System.out.printf("PostgreSQL stopped after %d of %d orders; %d passes failed while it was away%n",
@@ -102,24 +105,14 @@ class PostgresRestartTest {
     return new HikariDataSource(config);
   }
 
-  private static void awaitOrders(LocalWorkflow workflow, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (workflow.ca.orders().size() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("only " + workflow.ca.orders().size() + " orders after a minute");
-      }
-      Thread.sleep(5);
-    }
+  private static void awaitOrders(LocalWorkflow workflow, int count) {
+    await().alias(count + " orders").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+        .until(() -> workflow.ca.orders().size() >= count);
   }
 
-  private static void awaitAllInProduction(LocalWorkflow workflow, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (workflow.production.deployments().stream().map(d -> d.enrollment()).distinct().count() < ENROLLMENTS) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not every enrollment reached production within " + timeout + ": "
-            + workflow.production.deployments().size() + " deployments");
-      }
-      Thread.sleep(50);
-    }
+  private static void awaitAllInProduction(LocalWorkflow workflow, Duration timeout) {
+    await().alias("every enrollment in production").atMost(timeout).pollInterval(Duration.ofMillis(50))
+        .until(() -> workflow.production.deployments().stream().map(d -> d.enrollment()).distinct().count(),
+            deployed -> deployed >= ENROLLMENTS);
   }
 }

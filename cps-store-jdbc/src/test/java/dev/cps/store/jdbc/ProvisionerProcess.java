@@ -11,6 +11,7 @@ import java.security.Provider;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
@@ -60,7 +61,7 @@ public final class ProvisionerProcess {
     System.out.println("ready " + (System.currentTimeMillis() - go) + " ms after go");
     System.out.println(READY);
     System.out.flush();
-    Thread.sleep(Long.MAX_VALUE);
+    new CountDownLatch(1).await(); // serves until the test kills this process
   }
 
   private static Provider warmUp() throws IOException {
