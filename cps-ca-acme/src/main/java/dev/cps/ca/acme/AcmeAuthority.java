@@ -54,6 +54,12 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
   private final Recent<String, URL> certificates = new Recent<>(REMEMBERED);
   /** Order URL to its authorizations, from the new-order answer: the first status need not read the order. */
   private final Recent<String, List<URL>> placed = new Recent<>(REMEMBERED);
+  /** Order URL to its finalization URL, from the new-order answer. */
+  private final Recent<String, URL> finalizeLocations = new Recent<>(REMEMBERED);
+  /** Order URL to how many names' challenges were last handed out. */
+  private final Recent<String, Integer> awaitingNames = new Recent<>(REMEMBERED);
+  /** Orders all of whose challenges this process answered and that were not read since. */
+  private final Recent<String, Boolean> answered = new Recent<>(REMEMBERED);
 
   AcmeAuthority(AcmeSettings settings) {
     this.settings = settings;
@@ -85,6 +91,7 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
     Order placedOrder = asAccount("placing an order for " + names, login -> place(login, request, names));
     String order = placedOrder.getLocation().toString();
     placed.put(order, placedOrder.getAuthorizations().stream().map(Authorization::getLocation).toList());
+    finalizeLocations.put(order, placedOrder.getFinalizeLocation());
     ordersByRequest.put(request.requestId(), order);
     csrs.put(order, request.csr().der());
     log.debug("Order {} placed for {} (request {})", order, names, request.requestId());
@@ -132,16 +139,26 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
   private OrderStatus status(OrderRef order, byte @Nullable [] csr) {
     URL location = location(order);
     List<URL> authorizations = placed.remove(order.value());
-    OrderProgress.Progress now = forOrder(order, "reading order " + order.value(), login -> authorizations == null
-        ? progress.advance(login, location, csr) : progress.advanceNew(login, location, authorizations, csr));
+    URL finalizeLocation = answered.remove(order.value()) != null ? finalizeLocations.get(order.value()) : null;
+    OrderProgress.Progress now = forOrder(order, "reading order " + order.value(), login -> {
+      if (authorizations != null) {
+        return progress.advanceNew(login, location, authorizations, csr);
+      }
+      if (finalizeLocation != null && csr != null) {
+        return progress.advanceAnswered(login, location, finalizeLocation, csr);
+      }
+      return progress.advance(login, location, csr);
+    });
     OrderStatus status = now.status();
     if (status instanceof OrderStatus.Issued && now.certificate() != null) {
       certificates.put(order.value(), now.certificate());
       handedOut.remove(order.value());
+      finalizeLocations.remove(order.value());
     } else if (status instanceof OrderStatus.Invalid) {
       forget(order);
     } else if (status instanceof OrderStatus.Pending pending && !pending.challenges().isEmpty()) {
       handedOut.put(order.value(), pending.challenges().stream().map(Challenge::id).collect(Collectors.toSet()));
+      awaitingNames.put(order.value(), (int) pending.challenges().stream().map(Challenge::authorization).distinct().count());
     }
     return status;
   }
@@ -159,6 +176,10 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
       }
       for (Challenge challenge : challenges) {
         trigger(login, challenge);
+      }
+      Integer names = awaitingNames.remove(order.value());
+      if (names != null && challenges.stream().map(Challenge::authorization).distinct().count() == names) {
+        answered.put(order.value(), Boolean.TRUE);
       }
       return null;
     });
@@ -321,6 +342,9 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
     csrs.remove(order.value());
     handedOut.remove(order.value());
     certificates.remove(order.value());
+    finalizeLocations.remove(order.value());
+    awaitingNames.remove(order.value());
+    answered.remove(order.value());
   }
 
   private URL location(OrderRef order) {

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Login;
@@ -21,6 +22,7 @@ import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
 import org.shredzone.acme4j.challenge.TokenChallenge;
 import org.shredzone.acme4j.connector.Connection;
 import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.exception.AcmeServerException;
 import org.shredzone.acme4j.toolbox.JSON;
 import org.shredzone.acme4j.toolbox.JSONBuilder;
 
@@ -40,10 +42,54 @@ final class OrderProgress {
    */
   record Progress(OrderStatus status, @Nullable URL certificate) {}
 
+  /**
+   * How often finalizing straight after the challenges were answered has paid off lately, from
+   * {@code -OPTIMISM_LIMIT} to {@code OPTIMISM_LIMIT}: tried while it is not negative.
+   */
+  private static final int OPTIMISM_LIMIT = 8;
+
   private final AcmePolling polling;
+  private final AtomicInteger optimism = new AtomicInteger();
 
   OrderProgress(AcmePolling polling) {
     this.polling = polling;
+  }
+
+  /**
+   * For an order whose challenges were all answered by this process just now: finalizes at once,
+   * without reading the order first. A server that validates while it answers the challenge (a CA
+   * on the same network, a test CA) is done by then; one that is not answers {@code orderNotReady},
+   * and the order is then read and polled as usual. Whether this paid off is remembered: against a
+   * CA that takes longer to validate it stops being tried, and starts again when the first read
+   * after answering finds orders ready.
+   */
+  Progress advanceAnswered(Login login, URL location, URL finalizeLocation, byte[] csr) throws AcmeException {
+    if (optimism.get() < 0) {
+      Progress progress = advance(login, location, csr, false, true);
+      return progress;
+    }
+    Finalized answer;
+    try {
+      answer = finalizeOrder(login, finalizeLocation, csr);
+    } catch (AcmeServerException e) {
+      if (!Failures.isProblem(e, "orderNotReady")) {
+        throw e;
+      }
+      learn(false);
+      return advance(login, location, csr);
+    }
+    learn(true);
+    if (answer.status() == Status.VALID && answer.certificate() != null) {
+      return new Progress(new OrderStatus.Issued(), answer.certificate());
+    }
+    if (answer.retryAfter() != null && answer.retryAfter().isAfter(WALL.instant())) {
+      sleep(Duration.between(WALL.instant(), answer.retryAfter()));
+    }
+    return advance(login, location, csr, true, false);
+  }
+
+  private void learn(boolean paidOff) {
+    optimism.updateAndGet(o -> paidOff ? Math.min(o + 1, OPTIMISM_LIMIT) : Math.max(o - 2, -OPTIMISM_LIMIT));
   }
 
   /**
@@ -61,13 +107,26 @@ final class OrderProgress {
   }
 
   Progress advance(Login login, URL location, byte @Nullable [] csr) throws AcmeException {
+    return advance(login, location, csr, false, false);
+  }
+
+  /**
+   * @param finalized whether the order was finalized already
+   * @param learning whether the challenges were just answered and finalizing at once was not tried:
+   *     an order found ready at the first read says it would have paid off
+   */
+  private Progress advance(Login login, URL location, byte @Nullable [] csr, boolean finalized, boolean learning)
+      throws AcmeException {
     Order order = login.bindOrder(location);
     Instant retryAfter = order.fetch().orElse(null);
     long deadline = System.nanoTime() + polling.inCall().toNanos();
-    boolean finalized = false;
     boolean allAnswered = false;
     for (int attempt = 0; ; attempt++) {
       Status status = order.getStatus();
+      if (learning && attempt == 0 && (status == Status.READY || status == Status.PROCESSING || status == Status.VALID)) {
+        learn(true);
+        learning = false;
+      }
       switch (status) {
         case VALID:
           return new Progress(new OrderStatus.Issued(), order.getCertificate().getLocation());
@@ -78,7 +137,7 @@ final class OrderProgress {
             return pending(List.of(), retryAfter);
           }
           if (!finalized) {
-            Finalized answer = finalizeOrder(login, order, csr);
+            Finalized answer = finalizeOrder(login, order.getFinalizeLocation(), csr);
             finalized = true;
             if (answer.status() == Status.VALID && answer.certificate() != null) {
               return new Progress(new OrderStatus.Issued(), answer.certificate());
@@ -122,11 +181,11 @@ final class OrderProgress {
    * answer: the answer is the order itself, so a server that signs at once needs no second read,
    * and one still signing says when to look again.
    */
-  private static Finalized finalizeOrder(Login login, Order order, byte[] csr) throws AcmeException {
+  private static Finalized finalizeOrder(Login login, URL finalizeLocation, byte[] csr) throws AcmeException {
     try (Connection connection = login.getSession().connect()) {
       JSONBuilder claims = new JSONBuilder();
       claims.putBase64("csr", csr);
-      connection.sendSignedRequest(order.getFinalizeLocation(), claims, login);
+      connection.sendSignedRequest(finalizeLocation, claims, login);
       JSON answer = connection.readJsonResponse();
       Instant retryAfter = connection.getRetryAfter().orElse(null);
       Status status = answer.get("status").asStatus();
