@@ -8,9 +8,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Login;
@@ -42,14 +42,8 @@ final class OrderProgress {
    */
   record Progress(OrderStatus status, @Nullable URL certificate) {}
 
-  /**
-   * How often finalizing straight after the challenges were answered has paid off lately, from
-   * {@code -OPTIMISM_LIMIT} to {@code OPTIMISM_LIMIT}: tried while it is not negative.
-   */
-  private static final int OPTIMISM_LIMIT = 8;
-
   private final AcmePolling polling;
-  private final AtomicInteger optimism = new AtomicInteger();
+  private final FinalizeOptimism optimism = new FinalizeOptimism();
 
   OrderProgress(AcmePolling polling) {
     this.polling = polling;
@@ -57,16 +51,13 @@ final class OrderProgress {
 
   /**
    * For an order whose challenges were all answered by this process just now: finalizes at once,
-   * without reading the order first. A server that validates while it answers the challenge (a CA
-   * on the same network, a test CA) is done by then; one that is not answers {@code orderNotReady},
-   * and the order is then read and polled as usual. Whether this paid off is remembered: against a
-   * CA that takes longer to validate it stops being tried, and starts again when the first read
-   * after answering finds orders ready.
+   * without reading the order first, when {@link FinalizeOptimism} says it is worth it. A server
+   * that is not done validating answers {@code orderNotReady}, and the order is then read and
+   * polled as usual.
    */
   Progress advanceAnswered(Login login, URL location, URL finalizeLocation, byte[] csr) throws AcmeException {
-    if (optimism.get() < 0) {
-      Progress progress = advance(login, location, csr, false, true);
-      return progress;
+    if (!optimism.worthTrying()) {
+      return advance(login, location, csr, false, true);
     }
     Finalized answer;
     try {
@@ -75,21 +66,17 @@ final class OrderProgress {
       if (!Failures.isProblem(e, "orderNotReady")) {
         throw e;
       }
-      learn(false);
+      optimism.tried(false);
       return advance(login, location, csr);
     }
-    learn(true);
+    optimism.tried(true);
     if (answer.status() == Status.VALID && answer.certificate() != null) {
       return new Progress(new OrderStatus.Issued(), answer.certificate());
     }
     if (answer.retryAfter() != null && answer.retryAfter().isAfter(WALL.instant())) {
-      sleep(Duration.between(WALL.instant(), answer.retryAfter()));
+      return pending(List.of(), answer.retryAfter());
     }
     return advance(login, location, csr, true, false);
-  }
-
-  private void learn(boolean paidOff) {
-    optimism.updateAndGet(o -> paidOff ? Math.min(o + 1, OPTIMISM_LIMIT) : Math.max(o - 2, -OPTIMISM_LIMIT));
   }
 
   /**
@@ -119,14 +106,13 @@ final class OrderProgress {
       throws AcmeException {
     Order order = login.bindOrder(location);
     Instant retryAfter = order.fetch().orElse(null);
+    if (learning && EnumSet.of(Status.READY, Status.PROCESSING, Status.VALID).contains(order.getStatus())) {
+      optimism.wouldHaveWorked();
+    }
     long deadline = System.nanoTime() + polling.inCall().toNanos();
     boolean allAnswered = false;
     for (int attempt = 0; ; attempt++) {
       Status status = order.getStatus();
-      if (learning && attempt == 0 && (status == Status.READY || status == Status.PROCESSING || status == Status.VALID)) {
-        learn(true);
-        learning = false;
-      }
       switch (status) {
         case VALID:
           return new Progress(new OrderStatus.Issued(), order.getCertificate().getLocation());

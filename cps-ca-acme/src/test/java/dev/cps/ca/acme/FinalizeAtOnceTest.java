@@ -1,0 +1,79 @@
+package dev.cps.ca.acme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cps.spi.Enrollment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Against a CA that validates while it answers the challenge (Pebble with {@code
+ * PEBBLE_VA_ALWAYS_VALID}), orders are finalized straight after their challenges were answered: no
+ * read of the order comes between. Pebble validates on a goroutine of its own, so now and then it
+ * is not done and answers {@code orderNotReady}; the order is then read as usual (as in the other
+ * tests, whose Pebble fetches the token first).
+ */
+class FinalizeAtOnceTest {
+  private static final int CERTIFICATES = 8;
+  /** Allows for the orders Pebble had not validated yet. */
+  private static final int AT_ONCE_AT_LEAST = 6;
+
+  @TempDir static Path directory;
+  private static AcmeFixture acme;
+
+  @BeforeAll
+  static void startPebble() {
+    acme = AcmeFixture.start(directory, options -> options.environment("PEBBLE_VA_ALWAYS_VALID", "1")
+        .environment("PEBBLE_WFE_NONCEREJECT", "0"));
+  }
+
+  @AfterAll
+  static void stopPebble() {
+    if (acme != null) {
+      acme.close();
+    }
+  }
+
+  @Test
+  void eachOrderIsFinalizedOnceWithoutReadingItFirst() throws IOException {
+    try (Workflow flow = new Workflow(acme, ca -> {}, b -> b.challengeSolver(acme.httpSolver()))) {
+      // One at a time, so that what follows each answered challenge is about its own order.
+      for (int i = 0; i < CERTIFICATES; i++) {
+        Enrollment enrollment = flow.enroll(AcmeFixture.name("at-once-" + i));
+        flow.untilProduction(enrollment.id());
+      }
+
+      List<String> requests = requests();
+      List<String> afterAnswering = new ArrayList<>();
+      for (int i = 0; i < requests.size(); i++) {
+        if (requests.get(i).startsWith("POST /chalZ/")) {
+          requests.subList(i + 1, requests.size()).stream()
+              .filter(r -> r.startsWith("POST /my-order/") || r.startsWith("POST /finalize-order/"))
+              .findFirst().ifPresent(afterAnswering::add);
+        }
+      }
+      assertThat(afterAnswering).as("the request about the order after each answered challenge")
+          .hasSize(CERTIFICATES)
+          .filteredOn(r -> r.startsWith("POST /finalize-order/")).hasSizeGreaterThanOrEqualTo(AT_ONCE_AT_LEAST);
+      assertThat(requests.stream().filter(r -> r.startsWith("POST /finalize-order/")))
+          .as("finalizations, refused ones included").hasSizeLessThanOrEqualTo(CERTIFICATES * 2);
+    }
+  }
+
+  /** Method and path of each request Pebble handled, in order. */
+  private static List<String> requests() throws IOException {
+    try (Stream<String> lines = Files.lines(directory.resolve("pebble.log"))) {
+      return lines.filter(line -> line.endsWith(" -> calling handler()"))
+          .map(line -> line.replaceFirst("^.*? (GET|HEAD|POST) ", "$1 ").replace(" -> calling handler()", ""))
+          .toList();
+    }
+  }
+}
