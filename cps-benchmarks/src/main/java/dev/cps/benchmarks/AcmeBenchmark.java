@@ -49,7 +49,7 @@ final class AcmeBenchmark {
   }
 
   /** Pebble restarts allowed in one run, each after a round in which it stopped answering. */
-  private static final int RESTARTS = 3;
+  private static final int RESTARTS = 10;
   /** Far longer than a round takes; a round still running by then has met a Pebble that hangs. */
   private static final Duration ROUND_LIMIT = Duration.ofSeconds(60);
 

@@ -13,6 +13,8 @@ import dev.cps.spi.ValidationType;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -40,6 +42,13 @@ import org.slf4j.LoggerFactory;
 final class AcmeAuthority implements AcmeCertificateAuthority {
   private static final Logger log = LoggerFactory.getLogger(AcmeAuthority.class);
   private static final int REMEMBERED = 10_000;
+  /**
+   * How long after its challenges were answered an order is first finalized: a CA that validates
+   * while it answers is done by then (Pebble under load took a few milliseconds).
+   */
+  static final Duration VALIDATION_HEAD_START = Duration.ofMillis(10);
+  /** Retry-After instants are wall-clock instants, whatever clock the provisioner runs on. */
+  private static final Clock WALL = Clock.systemUTC();
 
   private final AcmeSettings settings;
   private final AcmeAccount account;
@@ -58,8 +67,8 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
   private final Recent<String, URL> finalizeLocations = new Recent<>(REMEMBERED);
   /** Order URL to how many names' challenges were last handed out. */
   private final Recent<String, Integer> awaitingNames = new Recent<>(REMEMBERED);
-  /** Orders all of whose challenges this process answered and that were not read since. */
-  private final Recent<String, Boolean> answered = new Recent<>(REMEMBERED);
+  /** Orders all of whose challenges this process answered and that were not read since: when (nanoTime). */
+  private final Recent<String, Long> answered = new Recent<>(REMEMBERED);
 
   AcmeAuthority(AcmeSettings settings) {
     this.settings = settings;
@@ -139,6 +148,15 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
   private OrderStatus status(OrderRef order, byte @Nullable [] csr) {
     URL location = location(order);
     List<URL> authorizations = placed.remove(order.value());
+    Long answeredAt = answered.get(order.value());
+    if (answeredAt != null && authorizations == null && csr != null && progress.finalizesAtOnce()) {
+      long early = VALIDATION_HEAD_START.toNanos() - (System.nanoTime() - answeredAt);
+      if (early > 0) {
+        // Finalizing this soon would likely meet a CA still validating: the engine gets on with
+        // other changes meanwhile and comes back when the head start is over.
+        return new OrderStatus.Pending(List.of(), WALL.instant().plusNanos(early));
+      }
+    }
     URL finalizeLocation = answered.remove(order.value()) != null ? finalizeLocations.get(order.value()) : null;
     OrderProgress.Progress now = forOrder(order, "reading order " + order.value(), login -> {
       if (authorizations != null) {
@@ -158,7 +176,8 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
       forget(order);
     } else if (status instanceof OrderStatus.Pending pending && !pending.challenges().isEmpty()) {
       handedOut.put(order.value(), pending.challenges().stream().map(Challenge::id).collect(Collectors.toSet()));
-      awaitingNames.put(order.value(), (int) pending.challenges().stream().map(Challenge::authorization).distinct().count());
+      long names = pending.challenges().stream().map(Challenge::authorization).distinct().count();
+      awaitingNames.put(order.value(), (int) names);
     }
     return status;
   }
@@ -179,7 +198,7 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
       }
       Integer names = awaitingNames.remove(order.value());
       if (names != null && challenges.stream().map(Challenge::authorization).distinct().count() == names) {
-        answered.put(order.value(), Boolean.TRUE);
+        answered.put(order.value(), System.nanoTime());
       }
       return null;
     });

@@ -49,6 +49,11 @@ final class OrderProgress {
     this.polling = polling;
   }
 
+  /** Whether an order whose challenges were all answered is finalized at once, without a read. */
+  boolean finalizesAtOnce() {
+    return optimism.worthTrying();
+  }
+
   /**
    * For an order whose challenges were all answered by this process just now: finalizes at once,
    * without reading the order first, when {@link FinalizeOptimism} says it is worth it. A server
