@@ -220,7 +220,12 @@ final class Pebble implements AutoCloseable {
 
   /** The root Pebble signs with since its last start, from its management interface. */
   List<X509Certificate> issuingRoots() {
-    HttpResponse<byte[]> response = send(HttpRequest.newBuilder(managementUri("/roots/0")).GET().build());
+    return roots(0);
+  }
+
+  /** Root number {@code index} (more than one with {@code PEBBLE_ALTERNATE_ROOTS}). */
+  List<X509Certificate> roots(int index) {
+    HttpResponse<byte[]> response = send(HttpRequest.newBuilder(managementUri("/roots/" + index)).GET().build());
     try {
       List<X509Certificate> roots = new ArrayList<>();
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
@@ -228,7 +233,7 @@ final class Pebble implements AutoCloseable {
           .forEach(c -> roots.add((X509Certificate) c));
       return roots;
     } catch (CertificateException e) {
-      throw new IllegalStateException("Pebble's /roots/0 is not PEM", e);
+      throw new IllegalStateException("Pebble's /roots/" + index + " is not PEM", e);
     }
   }
 
