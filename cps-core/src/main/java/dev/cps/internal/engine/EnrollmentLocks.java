@@ -3,42 +3,62 @@ package dev.cps.internal.engine;
 import dev.cps.spi.EnrollmentId;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
  * Serializes, within this process, the engine's steps and people's inputs on one enrollment, so
  * that an input never lands between a step's side effect (a deployment, an order) and the write
- * that records it. Striped: enrollments share a fixed set of locks. Several processes on one store
- * additionally need a lease per change (a store that supports them provides it).
+ * that records it. One lock per enrollment, made when first wanted and dropped when nobody holds or
+ * waits for it: enrollments never share a lock, so a step that takes long (a slow deployment) holds
+ * back no other enrollment. Several processes on one store additionally need a lease per change (a
+ * store that supports them provides it).
  */
 final class EnrollmentLocks {
-  private static final int STRIPES = 1024;
+  /** A lock and how many threads hold or wait for it; {@code users} changes only inside the map's compute. */
+  private static final class Entry {
+    final ReentrantLock lock = new ReentrantLock();
+    int users;
+  }
 
-  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final ConcurrentHashMap<EnrollmentId, Entry> locks = new ConcurrentHashMap<>();
   private final ThreadLocal<Deque<Runnable>> afterUnlock = ThreadLocal.withInitial(ArrayDeque::new);
   private final ThreadLocal<int[]> held = ThreadLocal.withInitial(() -> new int[1]);
 
-  EnrollmentLocks() {
-    for (int i = 0; i < STRIPES; i++) {
-      stripes[i] = new ReentrantLock();
-    }
-  }
-
   <T> T with(EnrollmentId id, Supplier<T> action) {
-    ReentrantLock lock = stripes[Math.floorMod(id.hashCode(), STRIPES)];
+    Entry entry = locks.compute(id, (key, existing) -> {
+      Entry used = existing != null ? existing : new Entry();
+      used.users++;
+      return used;
+    });
     int[] depth = held.get();
-    lock.lock();
+    try {
+      entry.lock.lock();
+    } catch (RuntimeException | Error e) {
+      leave(id);
+      throw e;
+    }
     depth[0]++;
     try {
       return action.get();
     } finally {
       depth[0]--;
-      lock.unlock();
+      entry.lock.unlock();
+      leave(id);
       if (depth[0] == 0) {
         runDeferred();
       }
     }
+  }
+
+  private void leave(EnrollmentId id) {
+    locks.computeIfPresent(id, (key, entry) -> --entry.users == 0 ? null : entry);
+  }
+
+  /** How many enrollments have a lock now; tests see the locks dropped. */
+  int size() {
+    return locks.size();
   }
 
   /**

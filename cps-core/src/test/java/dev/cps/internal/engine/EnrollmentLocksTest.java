@@ -1,0 +1,87 @@
+package dev.cps.internal.engine;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cps.spi.EnrollmentId;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class EnrollmentLocksTest {
+  private final EnrollmentLocks locks = new EnrollmentLocks();
+  private final ExecutorService threads = Executors.newFixedThreadPool(4);
+
+  @AfterEach
+  void stopThreads() throws InterruptedException {
+    threads.shutdownNow();
+    threads.awaitTermination(10, SECONDS);
+  }
+
+  /** A slow step on one enrollment held back others whose ids hashed to its lock stripe. */
+  @Test
+  void enrollmentsWhoseIdsHashAlikeDoNotWaitForEachOther() throws Exception {
+    EnrollmentId slow = EnrollmentId.of("Aa");
+    EnrollmentId other = EnrollmentId.of("BB");
+    assertThat(slow.hashCode()).as("the two ids hash alike").isEqualTo(other.hashCode());
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Void> holding = CompletableFuture.runAsync(() -> locks.with(slow, () -> {
+      inside.countDown();
+      await(release);
+      return null;
+    }), threads);
+    assertThat(inside.await(10, SECONDS)).isTrue();
+
+    CompletableFuture<String> meanwhile = CompletableFuture.supplyAsync(() -> locks.with(other, () -> "done"), threads);
+
+    assertThat(meanwhile.get(10, SECONDS)).isEqualTo("done");
+    release.countDown();
+    holding.get(10, SECONDS);
+  }
+
+  @Test
+  void oneEnrollmentsStepsRunOneAtATimeAndItsLockIsDroppedAfterwards() throws Exception {
+    EnrollmentId id = EnrollmentId.of("e-1");
+    AtomicInteger insideNow = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    CompletableFuture<?>[] steps = new CompletableFuture<?>[40];
+    for (int i = 0; i < steps.length; i++) {
+      steps[i] = CompletableFuture.runAsync(() -> locks.with(id, () -> {
+        most.accumulateAndGet(insideNow.incrementAndGet(), Math::max);
+        Thread.onSpinWait();
+        insideNow.decrementAndGet();
+        return null;
+      }), threads);
+    }
+    CompletableFuture.allOf(steps).get(10, SECONDS);
+
+    assertThat(most.get()).isEqualTo(1);
+    assertThat(locks.size()).isZero();
+  }
+
+  @Test
+  void aThreadMayTakeTheSameEnrollmentAgainInside() {
+    EnrollmentId id = EnrollmentId.of("e-2");
+
+    String nested = locks.with(id, () -> locks.with(id, () -> "inner"));
+
+    assertThat(nested).isEqualTo("inner");
+    assertThat(locks.size()).isZero();
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("not released");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
