@@ -57,16 +57,17 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
   private final Recent<String, String> ordersByRequest = new Recent<>(REMEMBERED);
   /** Order URL to the CSR it was submitted with, for the one-argument status. */
   private final Recent<String, byte[]> csrs = new Recent<>(REMEMBERED);
-  /** Order URL to the challenges last handed out, to check what challengesReady is given. */
-  private final Recent<String, Set<String>> handedOut = new Recent<>(REMEMBERED);
+  /** The challenges of an order last handed out (their URLs) and the names (authorization URLs) they answer. */
+  private record HandedOut(Set<String> challenges, Set<String> authorizations) {}
+
+  /** Order URL to what was last handed out, to check what challengesReady is given. */
+  private final Recent<String, HandedOut> handedOut = new Recent<>(REMEMBERED);
   /** Order URL to its certificate URL, saving a read of the order on retrieval. */
   private final Recent<String, URL> certificates = new Recent<>(REMEMBERED);
   /** Order URL to its authorizations, from the new-order answer: the first status need not read the order. */
   private final Recent<String, List<URL>> placed = new Recent<>(REMEMBERED);
   /** Order URL to its finalization URL, from the new-order answer. */
   private final Recent<String, URL> finalizeLocations = new Recent<>(REMEMBERED);
-  /** Order URL to how many names' challenges were last handed out. */
-  private final Recent<String, Integer> awaitingNames = new Recent<>(REMEMBERED);
   /** Orders all of whose challenges this process answered and that were not read since: when (nanoTime). */
   private final Recent<String, Long> answered = new Recent<>(REMEMBERED);
 
@@ -175,9 +176,9 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
     } else if (status instanceof OrderStatus.Invalid) {
       forget(order);
     } else if (status instanceof OrderStatus.Pending pending && !pending.challenges().isEmpty()) {
-      handedOut.put(order.value(), pending.challenges().stream().map(Challenge::id).collect(Collectors.toSet()));
-      long names = pending.challenges().stream().map(Challenge::authorization).distinct().count();
-      awaitingNames.put(order.value(), (int) names);
+      handedOut.put(order.value(), new HandedOut(
+          pending.challenges().stream().map(Challenge::id).collect(Collectors.toSet()),
+          pending.challenges().stream().map(Challenge::authorization).collect(Collectors.toSet())));
     }
     return status;
   }
@@ -185,9 +186,9 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
   @Override
   public void challengesReady(OrderRef order, List<Challenge> challenges) {
     URL location = location(order);
-    Set<String> known = handedOut.get(order.value());
+    HandedOut known = handedOut.get(order.value());
     forOrder(order, "answering the challenges of order " + order.value(), login -> {
-      Set<String> offered = known != null ? known : offered(login, location);
+      Set<String> offered = known != null ? known.challenges() : offered(login, location);
       for (Challenge challenge : challenges) {
         if (!offered.contains(challenge.id())) {
           throw new IllegalArgumentException("challenge " + challenge.id() + " is not one of order " + order.value());
@@ -196,8 +197,8 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
       for (Challenge challenge : challenges) {
         trigger(login, challenge);
       }
-      Integer names = awaitingNames.remove(order.value());
-      if (names != null && challenges.stream().map(Challenge::authorization).distinct().count() == names) {
+      if (known != null && challenges.stream().map(Challenge::authorization).collect(Collectors.toSet())
+          .containsAll(known.authorizations())) {
         answered.put(order.value(), System.nanoTime());
       }
       return null;
@@ -362,7 +363,6 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
     handedOut.remove(order.value());
     certificates.remove(order.value());
     finalizeLocations.remove(order.value());
-    awaitingNames.remove(order.value());
     answered.remove(order.value());
   }
 

@@ -1,21 +1,12 @@
 package dev.cps.ca.acme;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.cps.spi.CertificateAuthority;
-import dev.cps.spi.Challenge;
-import dev.cps.spi.ChallengeType;
 import dev.cps.spi.OrderRef;
-import dev.cps.spi.OrderStatus;
 import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.contract.CertificateAuthorityContract;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,19 +45,6 @@ class AcmeContractTest extends CertificateAuthorityContract {
 
   @Override
   protected void awaitIssuance(CertificateAuthority ca, OrderRef order) {
-    Http01Solver solver = acme.httpSolver();
-    await("order " + order.value() + " issued").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-        .until(() -> {
-          OrderStatus status = ca.status(order);
-          if (status instanceof OrderStatus.Pending pending && !pending.challenges().isEmpty()) {
-            Map<String, Challenge> http = pending.challenges().stream()
-                .filter(c -> c.type() == ChallengeType.HTTP_01)
-                .collect(Collectors.toMap(Challenge::authorization, c -> c, (a, b) -> a));
-            http.values().forEach(solver::present);
-            ca.challengesReady(order, List.copyOf(http.values()));
-          }
-          assertThat(status).isNotInstanceOf(OrderStatus.Invalid.class);
-          return status instanceof OrderStatus.Issued;
-        });
+    acme.awaitIssued(ca, order, () -> ca.status(order));
   }
 }

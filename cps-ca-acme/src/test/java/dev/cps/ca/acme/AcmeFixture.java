@@ -1,13 +1,26 @@
 package dev.cps.ca.acme;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cps.spi.CertificateAuthority;
+import dev.cps.spi.Challenge;
+import dev.cps.spi.ChallengeType;
+import dev.cps.spi.OrderRef;
+import dev.cps.spi.OrderStatus;
 import dev.cps.spi.PrivateKeyStore;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * A Pebble with the solvers it validates against: an {@link Http01Server} and a {@link
@@ -63,6 +76,27 @@ final class AcmeFixture implements AutoCloseable {
 
   Dns01Solver dnsSolver() {
     return Dns01Solver.publishingTo(new ChalltestsrvDns(pebble));
+  }
+
+  /**
+   * Reads the order through {@code status} until it is issued, answering each name's HTTP-01
+   * challenge with the embedded server as it is handed out; the order must never be invalid.
+   */
+  void awaitIssued(CertificateAuthority ca, OrderRef order, Supplier<OrderStatus> status) {
+    Http01Solver solver = httpSolver();
+    await("order " + order.value() + " issued").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(() -> {
+          OrderStatus now = status.get();
+          if (now instanceof OrderStatus.Pending pending && !pending.challenges().isEmpty()) {
+            Map<String, Challenge> http = pending.challenges().stream()
+                .filter(c -> c.type() == ChallengeType.HTTP_01)
+                .collect(Collectors.toMap(Challenge::authorization, c -> c, (a, b) -> a));
+            http.values().forEach(solver::present);
+            ca.challengesReady(order, List.copyOf(http.values()));
+          }
+          assertThat(now).isNotInstanceOf(OrderStatus.Invalid.class);
+          return now instanceof OrderStatus.Issued;
+        });
   }
 
   /** A name no earlier test used, so Pebble has no valid authorization to reuse for it. */

@@ -1,7 +1,6 @@
 package dev.cps.ca.acme;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.cps.spi.CertificateAuthority;
 import dev.cps.spi.Challenge;
@@ -16,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,8 +105,7 @@ class FinalizeAtOnceTest {
       assertThat(pending.retryAfter()).isBetween(answered,
           Instant.now().plus(AcmeAuthority.VALIDATION_HEAD_START));
     });
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
-        .until(() -> ca.status(order, request) instanceof OrderStatus.Issued);
+    acme.awaitIssued(ca, order, () -> ca.status(order, request));
     assertThat(ca.retrieve(order).leaf().getPublicKey()).isEqualTo(csr.publicKey());
   }
 

@@ -1,21 +1,16 @@
 package dev.cps.ca.acme;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.cps.spi.CertificateAuthority;
 import dev.cps.spi.CertificateChain;
-import dev.cps.spi.Challenge;
-import dev.cps.spi.ChallengeType;
 import dev.cps.spi.OrderRef;
 import dev.cps.spi.OrderRequest;
-import dev.cps.spi.OrderStatus;
 import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.TestCsr;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import javax.security.auth.x500.X500Principal;
@@ -72,16 +67,7 @@ class PreferredChainTest {
     TestCsr csr = TestCsr.forNames(AcmeFixture.name("chain"));
     OrderRequest request = csr.orderRequest(UUID.randomUUID().toString());
     OrderRef order = ca.submit(request);
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      OrderStatus status = ca.status(order, request);
-      if (status instanceof OrderStatus.Pending pending && !pending.challenges().isEmpty()) {
-        Challenge http = pending.challenges().stream().filter(c -> c.type() == ChallengeType.HTTP_01).findFirst()
-            .orElseThrow();
-        acme.httpSolver().present(http);
-        ca.challengesReady(order, List.of(http));
-      }
-      return status instanceof OrderStatus.Issued;
-    });
+    acme.awaitIssued(ca, order, () -> ca.status(order, request));
     CertificateChain chain = ca.retrieve(order);
     assertThat(chain.leaf().getPublicKey()).isEqualTo(csr.publicKey());
     return chain;
