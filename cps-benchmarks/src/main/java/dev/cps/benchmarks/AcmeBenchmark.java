@@ -21,11 +21,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Certificates from a real Pebble (validation skipped: {@code PEBBLE_VA_ALWAYS_VALID=1}, {@code
@@ -153,11 +151,7 @@ final class AcmeBenchmark {
     public void close() {
       http.close();
       pebble.close();
-      try (Stream<Path> files = Files.walk(directory)) {
-        files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-      } catch (IOException e) {
-        out.println("  could not delete " + directory + ": " + e);
-      }
+      Fixture.deleteQuietly(directory);
     }
   }
 

@@ -10,13 +10,18 @@ import dev.cps.testkit.InMemoryEnrollmentStore;
 import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.MutableClock;
 import dev.cps.testkit.RecordingNetwork;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.Provider;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * A provisioner on the testkit: a fake CA whose DV validation takes no time, in-memory stores,
@@ -103,5 +108,17 @@ final class Fixture implements AutoCloseable {
   @Override
   public void close() {
     provisioner.close();
+  }
+
+  /** Deletes a file or a directory tree; a temporary file that will not go is left behind. */
+  static void deleteQuietly(Path path) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(path)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary file left behind
+    }
   }
 }

@@ -30,7 +30,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -92,7 +91,7 @@ final class StoreBenchmark {
         idle(provider, "PostgreSQL", postgres);
       }
     } finally {
-      deleteQuietly(directory);
+      Fixture.deleteQuietly(directory);
     }
   }
 
@@ -150,7 +149,7 @@ final class StoreBenchmark {
       return timeWorkflow(provider, requests, stores.enrollments(), stores.keys());
     } finally {
       for (String suffix : List.of("", "-wal", "-shm")) {
-        deleteQuietly(Path.of(file + suffix));
+        Fixture.deleteQuietly(Path.of(file + suffix));
       }
     }
   }
@@ -340,14 +339,4 @@ final class StoreBenchmark {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  private static void deleteQuietly(Path path) {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(path)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temporary file left behind
-    }
-  }
 }
