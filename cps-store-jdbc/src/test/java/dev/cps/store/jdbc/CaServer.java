@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fake CA and the staging and production networks' record, served to provisioner processes
@@ -43,6 +44,7 @@ final class CaServer implements AutoCloseable {
   private final ExecutorService threads = Executors.newFixedThreadPool(8);
   private final List<Deployed> deployments = new ArrayList<>();
   private final Map<String, CertificateChain> live = new HashMap<>();
+  private final AtomicLong answered = new AtomicLong();
 
   CaServer() {
     this.ca = FakeCertificateAuthority.builder().id("remote-fake").clock(Clock.systemUTC()).build()
@@ -92,6 +94,11 @@ final class CaServer implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
+  /** How many requests (orders, polls, deployments) this server has taken so far. */
+  long requests() {
+    return answered.get();
+  }
+
   List<Deployed> deployments() {
     synchronized (deployments) {
       return List.copyOf(deployments);
@@ -133,7 +140,8 @@ final class CaServer implements AutoCloseable {
     Object handle();
   }
 
-  private static void answer(HttpExchange exchange, Handler handler) throws IOException {
+  private void answer(HttpExchange exchange, Handler handler) throws IOException {
+    answered.incrementAndGet();
     int status = 200;
     Object reply;
     try {

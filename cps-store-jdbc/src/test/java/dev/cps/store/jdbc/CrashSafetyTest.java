@@ -37,8 +37,14 @@ class CrashSafetyTest {
   static final int SQLITE_KILLS = 50;
   static final int POSTGRESQL_KILLS = 50;
   /**
+   * A process is killed once the CA and the networks have taken 0 to this many more requests from
+   * it (an order, a poll, a deployment: the workflow takes about five per enrollment), so the kills
+   * land at random steps, at the process's start among them, and leave work for the next.
+   */
+  static final int KILL_AFTER_REQUESTS = 16;
+  /**
    * The shortest lease the builder allows. A new process waits for the leases of the one killed
-   * before it to run out; the kills come 0 to 1 s after a process starts.
+   * before it to run out.
    */
   static final String LEASE_MILLIS = "1000";
 
@@ -63,7 +69,9 @@ class CrashSafetyTest {
         ChildJvm child = next;
         child.go();
         next = ChildJvm.start(log, url, server.url(), "node-" + (kill + 1), LEASE_MILLIS);
-        Thread.sleep(random.nextInt(0, 1000));
+        long killAt = server.requests() + random.nextInt(0, KILL_AFTER_REQUESTS);
+        await().alias("the child's next requests").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
+            .until(() -> server.requests() >= killAt || allInProduction(server));
         child.kill();
         Map<String, Integer> open = openStates(stores);
         statesAtKills.addAll(open.keySet());
@@ -114,6 +122,11 @@ class CrashSafetyTest {
   }
 
   /** How many enrollments stand in each state other than Completed, from the indexed column. */
+  private static boolean allInProduction(CaServer server) {
+    return server.deployments().stream().filter(d -> d.network().equals("production")).map(d -> d.enrollment())
+        .distinct().count() >= ENROLLMENTS;
+  }
+
   static Map<String, Integer> openStates(JdbcStores stores) {
     return Databases.sql(stores, connection -> {
       Map<String, Integer> states = new TreeMap<>();
