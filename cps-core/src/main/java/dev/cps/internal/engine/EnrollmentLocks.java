@@ -33,12 +33,7 @@ final class EnrollmentLocks {
       return used;
     });
     int[] depth = held.get();
-    try {
-      entry.lock.lock();
-    } catch (RuntimeException | Error e) {
-      leave(id);
-      throw e;
-    }
+    entry.lock.lock();
     depth[0]++;
     try {
       return action.get();

@@ -1,57 +1,8 @@
 package dev.cps.store.jdbc;
 
-import dev.cps.spi.EnrollmentStore;
-import dev.cps.spi.PrivateKeyStore;
-import dev.cps.testkit.contract.EnrollmentLeaseContract;
-import dev.cps.testkit.contract.EnrollmentStoreContract;
-import dev.cps.testkit.contract.PrivateKeyStoreContract;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.io.TempDir;
-
-/** The testkit's store, lease and key-store contracts on one Sqlite database, emptied before each test. */
-class SqliteContractsTest {
-  @TempDir
-  static Path directory;
-  private static JdbcStores stores;
-
-  @BeforeAll
-  static void open() {
-    stores = JdbcStores.builder().url(Databases.SQLITE.newUrl(directory))
-        .keyEncryptionKey(TestKeks.first()).build();
-  }
-
-  @AfterAll
-  static void close() {
-    stores.close();
-  }
-
-  @Nested
-  class Enrollments extends EnrollmentStoreContract {
-    @Override
-    protected EnrollmentStore newStore() {
-      Databases.truncate(stores);
-      return stores.enrollments();
-    }
-  }
-
-  @Nested
-  class Leases extends EnrollmentLeaseContract {
-    @Override
-    protected EnrollmentStore newStore() {
-      Databases.truncate(stores);
-      return stores.enrollments();
-    }
-  }
-
-  @Nested
-  class Keys extends PrivateKeyStoreContract {
-    @Override
-    protected PrivateKeyStore newStore() {
-      Databases.truncate(stores);
-      return stores.keys();
-    }
+/** The testkit's store, lease and key-store contracts on SQLite. */
+class SqliteContractsTest extends StoreContracts {
+  SqliteContractsTest() {
+    super(Databases.SQLITE);
   }
 }
