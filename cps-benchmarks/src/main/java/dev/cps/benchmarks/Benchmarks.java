@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * Runs the benchmarks named as arguments: {@code workflow}, {@code idle}, {@code acme} (needs Pebble;
  * not part of {@code all}), {@code store} (the JDBC stores; fills a million rows, not part of
- * {@code all}) or {@code all} (the default: workflow and idle), and optionally {@code workers=N} (default: the number of processors). Each prints its
+ * {@code all}) or {@code all} (the default: workflow and idle), and optionally {@code workers=N} (default: the number of processors; for {@code store}, {@value
+ * StoreBenchmark#DEFAULT_WORKERS}). Each prints its
  * figures against a baseline measured in the same run, and fails with an exception if the work it
  * timed went wrong.
  *
@@ -22,10 +23,12 @@ public final class Benchmarks {
   public static void main(String[] args) {
     Set<String> chosen = new LinkedHashSet<>();
     int workers = Runtime.getRuntime().availableProcessors();
+    boolean workersGiven = false;
     for (String arg : args) {
       String name = arg.toLowerCase(Locale.ROOT);
       if (name.startsWith("workers=")) {
         workers = parseWorkers(arg.substring("workers=".length()));
+        workersGiven = true;
       } else if (NAMES.contains(name)) {
         chosen.add(name);
       } else {
@@ -51,7 +54,7 @@ public final class Benchmarks {
       new IdleRunDueBenchmark(workers, out).run();
     }
     if (chosen.contains("store")) {
-      new StoreBenchmark(workers, out).run();
+      new StoreBenchmark(workersGiven ? workers : StoreBenchmark.DEFAULT_WORKERS, out).run();
     }
     if (chosen.contains("acme")) {
       new AcmeBenchmark(workers, out).run();

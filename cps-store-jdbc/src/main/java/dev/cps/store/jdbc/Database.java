@@ -3,21 +3,17 @@ package dev.cps.store.jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A data source and its dialect, with the ways this module talks to it: reads on a pooled
- * connection, writes in auto-commit, or several statements in one transaction.
+ * connection, and writes of one statement or several, each durable when its call returns.
  *
- * <p>SQLite lets one writer in at a time. Its writers in this process queue on a fair lock here,
- * rather than in SQLite's busy handler, which sleeps in steps of up to 100 ms, and write through
- * one connection kept for them, whose prepared statements are kept too: SQLite compiles a
- * statement anew on every prepare, and the JDBC driver caches none. Writers in other processes
- * still meet the busy timeout.
+ * <p>SQLite lets one writer in at a time. Its writers in this process do not queue in SQLite's busy
+ * handler, which sleeps in steps of up to 100 ms, but in a {@link GroupCommit}, which commits the
+ * writes of all of them together; each still returns only once its write is durable. Writers in
+ * other processes meet the busy timeout.
  */
 final class Database implements AutoCloseable {
   @FunctionalInterface
@@ -32,15 +28,13 @@ final class Database implements AutoCloseable {
 
   final DataSource dataSource;
   final Dialect dialect;
-  private final @Nullable ReentrantLock writers;
-  /** SQLite only, guarded by {@link #writers}: the writers' connection and its statements. */
-  private @Nullable Connection writer;
-  private final Map<String, PreparedStatement> statements = new HashMap<>();
+  /** SQLite only. */
+  private final @Nullable GroupCommit group;
 
   Database(DataSource dataSource, Dialect dialect) {
     this.dataSource = dataSource;
     this.dialect = dialect;
-    this.writers = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
+    this.group = dialect == Dialect.SQLITE ? new GroupCommit(dataSource) : null;
   }
 
   /** Reads on a connection of its own, in auto-commit. */
@@ -52,9 +46,9 @@ final class Database implements AutoCloseable {
     }
   }
 
-  /** One writing statement, in auto-commit; returns the update count. */
+  /** One writing statement, committed when this returns; returns the update count. */
   int write(String operation, String sql, Binder binder) {
-    if (writers == null) {
+    if (group == null) {
       return writing(operation, connection -> {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
           binder.bind(statement);
@@ -62,110 +56,54 @@ final class Database implements AutoCloseable {
         }
       });
     }
-    writers.lock();
-    try {
-      PreparedStatement statement = statements.get(sql);
-      if (statement == null) {
-        statement = writer().prepareStatement(sql);
-        statements.put(sql, statement);
-      }
-      statement.clearParameters();
+    GroupCommit writers = group;
+    return writers.run(operation, connection -> {
+      PreparedStatement statement = writers.statement(connection, sql);
       binder.bind(statement);
       return statement.executeUpdate();
-    } catch (SQLException e) {
-      dropWriter();
-      throw new JdbcStoreException(operation, e);
-    } finally {
-      writers.unlock();
-    }
+    }, false);
   }
 
-  /** Work that writes, in auto-commit: each of its statements commits on its own. */
+  /** Work that writes, committed when this returns: statement by statement, or (SQLite) all together. */
   <T> T writing(String operation, Work<T> work) {
-    if (writers == null) {
-      try (Connection connection = dataSource.getConnection()) {
-        return work.run(connection);
-      } catch (SQLException e) {
-        throw new JdbcStoreException(operation, e);
-      }
+    if (group != null) {
+      return group.run(operation, work, true);
     }
-    writers.lock();
-    try {
-      return work.run(writer());
+    try (Connection connection = dataSource.getConnection()) {
+      return work.run(connection);
     } catch (SQLException e) {
-      dropWriter();
       throw new JdbcStoreException(operation, e);
-    } finally {
-      writers.unlock();
     }
   }
 
   /** Work in one transaction: committed if it returns, rolled back if it throws. */
   <T> T transaction(String operation, Work<T> work) {
-    if (writers == null) {
-      try (Connection connection = dataSource.getConnection()) {
-        return inTransaction(connection, work);
-      } catch (SQLException e) {
-        throw new JdbcStoreException(operation, e);
-      }
+    if (group != null) {
+      return group.run(operation, work, true);
     }
-    writers.lock();
-    try {
-      return inTransaction(writer(), work);
-    } catch (SQLException e) {
-      dropWriter();
-      throw new JdbcStoreException(operation, e);
-    } finally {
-      writers.unlock();
-    }
-  }
-
-  private static <T> T inTransaction(Connection connection, Work<T> work) throws SQLException {
-    boolean autoCommit = connection.getAutoCommit();
-    connection.setAutoCommit(false);
-    try {
-      T result = work.run(connection);
-      connection.commit();
-      return result;
-    } catch (SQLException | RuntimeException | Error e) {
-      rollbackQuietly(connection, e);
-      throw e;
-    } finally {
-      connection.setAutoCommit(autoCommit);
-    }
-  }
-
-  private Connection writer() throws SQLException {
-    if (writer == null) {
-      writer = dataSource.getConnection();
-    }
-    return writer;
-  }
-
-  /** After a failure the writers' connection may be broken: the next write opens another. */
-  private void dropWriter() {
-    Connection broken = writer;
-    writer = null;
-    statements.clear();
-    if (broken != null) {
+    try (Connection connection = dataSource.getConnection()) {
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setAutoCommit(false);
       try {
-        broken.close();
-      } catch (SQLException e) {
-        // it was broken
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        rollbackQuietly(connection, e);
+        throw e;
+      } finally {
+        connection.setAutoCommit(autoCommit);
       }
+    } catch (SQLException e) {
+      throw new JdbcStoreException(operation, e);
     }
   }
 
   /** Hands the writers' connection back to the pool. */
   @Override
   public void close() {
-    if (writers != null) {
-      writers.lock();
-      try {
-        dropWriter();
-      } finally {
-        writers.unlock();
-      }
+    if (group != null) {
+      group.close();
     }
   }
 
@@ -176,5 +114,4 @@ final class Database implements AutoCloseable {
       failure.addSuppressed(e);
     }
   }
-
 }

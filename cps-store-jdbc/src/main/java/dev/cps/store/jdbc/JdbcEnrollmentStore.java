@@ -20,6 +20,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,9 +32,16 @@ import org.slf4j.LoggerFactory;
  * the index on {@code (next_action_at, id)}; no query reads the documents but {@link #find} and
  * {@link #list}.
  *
- * <p>Every write is one statement in auto-commit. An update names the version it replaces in its
- * {@code WHERE} clause, so of two writers of one version exactly one wins: the fence that keeps a
- * provisioner whose lease ran out from overwriting the work of the one that took over.
+ * <p>Every write is one statement, durable when the call returns ({@link Database#write}). An
+ * update names the version it replaces in its {@code WHERE} clause, so of two writers of one
+ * version exactly one wins: the fence that keeps a provisioner whose lease ran out from
+ * overwriting the work of the one that took over.
+ *
+ * <p>While this store holds the lease on a row, {@link #find} answers from the enrollment it last
+ * wrote or read there, without asking the database: the lease is there so that no other engine
+ * works on the row, and any other writer (a person's input through another process, an engine
+ * whose lease ran out) is caught by the version fence, after which the row is read again. An engine
+ * step reads its enrollment before it acts, so this saves a query per step.
  */
 final class JdbcEnrollmentStore implements EnrollmentStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcEnrollmentStore.class);
@@ -42,7 +51,14 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
 
   private final Database database;
   private final Clock clock;
-  private final RecentEnrollments recent = new RecentEnrollments(RECENT);
+  /**
+   * The enrollments this store wrote or read last. An entry is used when the row's version is still
+   * the one it was read or written at (a version is written once, so the same version is the same
+   * document, whichever node wrote it), or without asking while the row is {@link #leased}.
+   */
+  private final Recent<EnrollmentId, Enrollment> recent = new Recent<>(RECENT);
+  /** The rows this store claimed and has not released; their recent entries need no query. */
+  private final Set<EnrollmentId> leased = ConcurrentHashMap.newKeySet();
 
   JdbcEnrollmentStore(Database database, Clock clock) {
     this.database = database;
@@ -64,7 +80,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
           statement.setBytes(5, document);
         });
     if (inserted == 1) {
-      recent.put(enrollment);
+      recent.put(enrollment.id(), enrollment);
     } else {
       throw new VersionConflictException(enrollment.id(), enrollment.version(),
           "an enrollment with this id is already stored" + storedVersion(enrollment.id()).map(v -> " at version " + v)
@@ -96,7 +112,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
       throw new VersionConflictException(id, expectedVersion, storedVersion(id)
           .map(v -> "the stored version is " + v).orElse("no enrollment with this id is stored"));
     }
-    recent.put(enrollment);
+    recent.put(enrollment.id(), enrollment);
   }
 
   private Optional<Long> storedVersion(EnrollmentId id) {
@@ -120,6 +136,9 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
   public Optional<Enrollment> find(EnrollmentId id) {
     Objects.requireNonNull(id, "id");
     Enrollment known = recent.get(id);
+    if (known != null && leased.contains(id)) {
+      return Optional.of(known);
+    }
     long knownVersion = known == null ? Long.MIN_VALUE : known.version();
     record Row(long version, byte @Nullable [] document) {}
     Row row = database.read("reading enrollment " + id, connection -> {
@@ -140,7 +159,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
       return Optional.of(known);
     }
     Enrollment enrollment = decode(id, Objects.requireNonNull(row.document(), "document"));
-    recent.put(enrollment);
+    recent.put(enrollment.id(), enrollment);
     return Optional.of(enrollment);
   }
 
@@ -300,8 +319,8 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     }
     long at = Micros.down(now);
     long until = Micros.up(now.plus(lease));
-    return database.writing("claiming due enrollments for " + owner, connection -> {
-      record Claimed(long nextActionAt, EnrollmentId id) {}
+    record Claimed(long nextActionAt, EnrollmentId id, long version) {}
+    List<Claimed> claimedRows = database.writing("claiming due enrollments for " + owner, connection -> {
       List<Claimed> claimed = new ArrayList<>();
       try (PreparedStatement statement = connection.prepareStatement(database.dialect.claimDue())) {
         statement.setString(1, owner);
@@ -311,19 +330,30 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
         statement.setInt(5, limit);
         try (ResultSet rows = statement.executeQuery()) {
           while (rows.next()) {
-            claimed.add(new Claimed(rows.getLong(2), EnrollmentId.of(rows.getString(1))));
+            claimed.add(new Claimed(rows.getLong(2), EnrollmentId.of(rows.getString(1)), rows.getLong(3)));
           }
         }
       }
-      claimed.sort(Comparator.comparingLong(Claimed::nextActionAt).thenComparing(Claimed::id));
-      return claimed.stream().map(Claimed::id).toList();
+      return claimed;
     });
+    for (Claimed row : claimedRows) {
+      Enrollment known = recent.get(row.id());
+      if (known != null && known.version() != row.version()) {
+        recent.forget(row.id()); // written elsewhere since this store last saw it
+      }
+      leased.add(row.id());
+    }
+    return claimedRows.stream()
+        .sorted(Comparator.comparingLong(Claimed::nextActionAt).thenComparing(Claimed::id))
+        .map(Claimed::id)
+        .toList();
   }
 
   @Override
   public void release(EnrollmentId id, String owner) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(owner, "owner");
+    leased.remove(id);
     database.write("releasing the lease of " + owner + " on enrollment " + id,
         "UPDATE cps_enrollment SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?",
         statement -> {

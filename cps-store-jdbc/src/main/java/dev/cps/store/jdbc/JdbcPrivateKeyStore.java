@@ -32,6 +32,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A key is written once, by an insert that does nothing if the id is taken: two provisioners
  * generating the same id at once both return the key that was stored first.
+ *
+ * <p>A row never changes but by a rotation, which this store is told of, so the rows it wrote or
+ * read last are kept, still sealed, with their decoded public keys: the engine reads a key back
+ * for the CSR, the verification and each deployment. A private key is decrypted anew every time
+ * and held nowhere here.
  */
 final class JdbcPrivateKeyStore implements PrivateKeyStore {
   private final Database database;
@@ -40,6 +45,13 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   private final Provider provider;
   private final Crypto crypto;
   private final Clock clock;
+  private final Recent<KeyId, Known> recent = new Recent<>(RECENT);
+
+  /** Enough for the keys a provisioner works with at once. */
+  private static final int RECENT = 512;
+
+  /** A row as read or written, and its public key decoded. */
+  private record Known(StoredKey stored, PublicKey publicKey) {}
 
   JdbcPrivateKeyStore(Database database, Supplier<KeyEncryptionKeys.Resolved> kek, Provider provider, Clock clock) {
     this.database = database;
@@ -53,12 +65,13 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   record StoredKey(KeyId id, KeyType type, byte[] publicKey, String kekId, byte[] wrappedDataKey,
       byte[] encryptedPrivateKey) {}
 
+  /** Inserts first: a key generated again for a stored id is thrown away, and the stored one returned. */
   @Override
   public PublicKey generate(KeyId id, KeyType type) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(type, "type");
-    StoredKey stored = find(id);
-    if (stored == null) {
+    Known known = recent.get(id);
+    if (known == null) {
       KeyEncryptionKeys.Resolved kek = this.kek.get();
       KeyPair pair = crypto.generateKeyPair(type);
       byte[] publicKey = pair.getPublic().getEncoded();
@@ -82,21 +95,23 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
             statement.setLong(7, Micros.down(clock.instant()));
           });
       if (inserted == 1) {
+        recent.put(id, new Known(new StoredKey(id, type, publicKey, kek.id(), sealed.wrappedDataKey(),
+            sealed.encryptedPrivateKey()), pair.getPublic()));
         return pair.getPublic();
       }
-      stored = Objects.requireNonNull(find(id), "a key that was stored first");
+      known = Objects.requireNonNull(find(id), "a key that was stored first");
     }
-    if (!stored.type().equals(type)) {
+    if (!known.stored().type().equals(type)) {
       throw new IllegalStateException(
-          "key " + id + " is already stored as " + stored.type() + "; refusing to replace it with " + type);
+          "key " + id + " is already stored as " + known.stored().type() + "; refusing to replace it with " + type);
     }
-    return decodePublic(stored);
+    return known.publicKey();
   }
 
   @Override
   public Optional<PublicKey> publicKey(KeyId id) {
-    StoredKey stored = find(Objects.requireNonNull(id, "id"));
-    return stored == null ? Optional.empty() : Optional.of(decodePublic(stored));
+    Known known = find(Objects.requireNonNull(id, "id"));
+    return known == null ? Optional.empty() : Optional.of(known.publicKey());
   }
 
   /**
@@ -105,10 +120,11 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
    */
   @Override
   public PrivateKey privateKey(KeyId id) {
-    StoredKey stored = find(Objects.requireNonNull(id, "id"));
-    if (stored == null) {
+    Known known = find(Objects.requireNonNull(id, "id"));
+    if (known == null) {
       throw new NoSuchElementException("no private key is stored under id " + id);
     }
+    StoredKey stored = known.stored();
     byte[] pkcs8 = open(stored, kek.get());
     try {
       return KeyFactory.getInstance(stored.type().algorithm().name(), provider)
@@ -124,12 +140,22 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   @Override
   public void delete(KeyId id) {
     Objects.requireNonNull(id, "id");
+    recent.forget(id);
     database.write("deleting private key " + id, "DELETE FROM cps_private_key WHERE id = ?",
         statement -> statement.setString(1, id.value()));
   }
 
-  private @Nullable StoredKey find(KeyId id) {
-    return database.read("reading key " + id, connection -> {
+  /** After a rotation every row holds other sealed bytes. */
+  void forgetRecent() {
+    recent.clear();
+  }
+
+  private @Nullable Known find(KeyId id) {
+    Known known = recent.get(id);
+    if (known != null) {
+      return known;
+    }
+    StoredKey stored = database.read("reading key " + id, connection -> {
       try (PreparedStatement statement = connection.prepareStatement("SELECT key_type, public_key, kek_id,"
           + " wrapped_data_key, encrypted_private_key FROM cps_private_key WHERE id = ?")) {
         statement.setString(1, id.value());
@@ -142,6 +168,12 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
         }
       }
     });
+    if (stored == null) {
+      return null;
+    }
+    known = new Known(stored, decodePublic(stored));
+    recent.put(id, known);
+    return known;
   }
 
   record SealedKey(byte[] wrappedDataKey, byte[] encryptedPrivateKey) {}

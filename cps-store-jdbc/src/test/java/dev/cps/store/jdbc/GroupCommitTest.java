@@ -1,0 +1,185 @@
+package dev.cps.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SQLite's writes from many threads, committed together. Each test holds the first group open
+ * (its work waits on a latch) while the writes under test queue behind it, so that they form the
+ * next group together.
+ */
+class GroupCommitTest {
+  private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+  @TempDir
+  Path directory;
+
+  private HikariDataSource dataSource;
+  private GroupCommit group;
+  private ExecutorService writers;
+
+  @BeforeEach
+  void open() {
+    dataSource = Pools.open("jdbc:sqlite:" + directory.resolve("group.db"), 0, "FULL");
+    group = new GroupCommit(dataSource);
+    group.run("creating the table", connection -> {
+      Databases.execute(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+      return null;
+    }, false);
+    writers = Executors.newCachedThreadPool();
+  }
+
+  @AfterEach
+  void close() {
+    writers.shutdownNow();
+    group.close();
+    dataSource.close();
+  }
+
+  @Test
+  void writesThatQueueDuringACommitShareTheNext() throws Exception {
+    long before = group.commits();
+    CountDownLatch release = holdTheFirstGroup();
+    List<Future<Integer>> queued = new ArrayList<>();
+    for (int i = 1; i <= 7; i++) {
+      int id = i;
+      queued.add(writers.submit(() -> insert(id, "row " + id)));
+    }
+    await().atMost(PATIENCE).until(() -> group.queued() == 7);
+    release.countDown();
+    for (Future<Integer> write : queued) {
+      assertThat(write.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+    assertThat(group.commits() - before).as("transactions for 8 writes").isEqualTo(2);
+    assertThat(names()).hasSize(8);
+  }
+
+  @Test
+  void workOfSeveralStatementsThatFailsIsRolledBackAloneAndTheOthersCommit() throws Exception {
+    CountDownLatch release = holdTheFirstGroup();
+    Future<Integer> good = writers.submit(() -> insert(1, "good"));
+    Future<Object> bad = writers.submit(() -> group.run("a failing rotation", connection -> {
+      insertOn(connection, 2, "half done");
+      throw new IllegalStateException("the second half failed");
+    }, true));
+    await().atMost(PATIENCE).until(() -> group.queued() == 2);
+    release.countDown();
+
+    assertThat(good.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThatThrownBy(() -> bad.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("the second half failed");
+    assertThat(names()).containsExactly("first", "good");
+  }
+
+  @Test
+  void aSingleStatementThatFailsFailsItsGroupAndTheNextGroupWorks() throws Exception {
+    CountDownLatch release = holdTheFirstGroup();
+    Future<Integer> innocent = writers.submit(() -> insert(1, "innocent"));
+    Future<Integer> broken = writers.submit(() -> group.run("writing to a missing table", connection -> {
+      try (PreparedStatement statement = connection.prepareStatement("INSERT INTO missing (id) VALUES (1)")) {
+        return statement.executeUpdate();
+      }
+    }, false));
+    await().atMost(PATIENCE).until(() -> group.queued() == 2);
+    release.countDown();
+
+    assertThatThrownBy(() -> innocent.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(JdbcStoreException.class)
+        .hasMessageContaining("missing");
+    assertThatThrownBy(() -> broken.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
+    assertThat(names()).as("the group was rolled back").containsExactly("first");
+    assertThat(insert(3, "after")).isEqualTo(1);
+    assertThat(names()).containsExactly("first", "after");
+  }
+
+  @Test
+  void workThatWritesAgainJoinsItsOwnGroup() {
+    int inserted = group.run("writing twice", connection -> insertOn(connection, 1, "outer") + insert(2, "inner"),
+        true);
+    assertThat(inserted).isEqualTo(2);
+    assertThat(names()).containsExactly("outer", "inner");
+  }
+
+  @Test
+  void aWriterInterruptedWhileWaitingStillGetsItsOutcomeAndKeepsTheInterrupt() throws Exception {
+    CountDownLatch release = holdTheFirstGroup();
+    AtomicBoolean stillInterrupted = new AtomicBoolean();
+    Future<Integer> write = writers.submit(() -> {
+      Thread.currentThread().interrupt();
+      int inserted = insert(1, "interrupted");
+      stillInterrupted.set(Thread.interrupted());
+      return inserted;
+    });
+    await().atMost(PATIENCE).until(() -> group.queued() == 1);
+    release.countDown();
+    assertThat(write.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(stillInterrupted).isTrue();
+    assertThat(names()).containsExactly("first", "interrupted");
+  }
+
+  /** Starts a write whose work waits until the returned latch is counted down. */
+  private CountDownLatch holdTheFirstGroup() {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    writers.submit(() -> group.run("the first write", connection -> {
+      inside.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return insertOn(connection, 0, "first");
+    }, false));
+    await().atMost(PATIENCE).until(() -> inside.getCount() == 0);
+    return release;
+  }
+
+  private int insert(int id, String name) {
+    return group.run("inserting " + id, connection -> insertOn(connection, id, name), false);
+  }
+
+  private static int insertOn(Connection connection, int id, String name) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement("INSERT INTO t (id, name) VALUES (?, ?)")) {
+      statement.setInt(1, id);
+      statement.setString(2, name);
+      return statement.executeUpdate();
+    }
+  }
+
+  /** What another connection sees: committed rows only. */
+  private List<String> names() {
+    try (var connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement("SELECT name FROM t ORDER BY id");
+        ResultSet rows = statement.executeQuery()) {
+      List<String> names = new ArrayList<>();
+      while (rows.next()) {
+        names.add(rows.getString(1));
+      }
+      return names;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.cps.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cps.internal.json.EnrollmentJson;
+import dev.cps.spi.Enrollment;
+import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentRequest;
+import dev.cps.spi.EnrollmentStore;
+import dev.cps.spi.VersionConflictException;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * While a store holds the lease on a row it answers {@code find} from what it last wrote or read
+ * there; another writer is caught by the version fence, and a claim or a conflict makes the store
+ * read the row again.
+ */
+class LeasedReadsTest {
+  private static final Instant T0 = Instant.parse("2026-03-02T09:30:00Z");
+  private static final EnrollmentId ID = EnrollmentId.of("leased");
+  private static final String OWNER = "node-a";
+  private static final Duration LEASE = Duration.ofMinutes(5);
+
+  @TempDir
+  Path directory;
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void aLeasedRowIsReadFromMemoryUntilTheFenceCatchesAnotherWriter(Databases kind) {
+    try (JdbcStores stores = JdbcStores.builder().url(kind.newUrl(directory)).build()) {
+      EnrollmentStore store = stores.enrollments();
+      store.insert(enrollment(1, T0));
+      assertThat(store.claim(T0, 10, OWNER, LEASE)).containsExactly(ID);
+      assertThat(store.find(ID).orElseThrow().version()).isEqualTo(1);
+
+      writeAsAnotherProcess(stores, enrollment(2, T0));
+      Enrollment seen = store.find(ID).orElseThrow();
+      assertThat(seen.version()).as("read from memory while leased").isEqualTo(1);
+      assertThatThrownBy(() -> store.update(seen.toBuilder().version(2).build(), 1))
+          .isInstanceOf(VersionConflictException.class)
+          .hasMessageContaining("the stored version is 2");
+      assertThat(store.find(ID).orElseThrow().version()).as("read again after the conflict").isEqualTo(2);
+
+      store.release(ID, OWNER);
+      writeAsAnotherProcess(stores, enrollment(3, T0));
+      assertThat(store.find(ID).orElseThrow().version()).as("checked against the row once released").isEqualTo(3);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void aClaimOfARowWrittenElsewhereReadsItAgain(Databases kind) {
+    try (JdbcStores stores = JdbcStores.builder().url(kind.newUrl(directory)).build()) {
+      EnrollmentStore store = stores.enrollments();
+      store.insert(enrollment(1, null));
+      assertThat(store.find(ID).orElseThrow().version()).isEqualTo(1);
+
+      // A person's input through another process makes the enrollment due.
+      writeAsAnotherProcess(stores, enrollment(2, T0));
+      assertThat(store.claim(T0, 10, OWNER, LEASE)).containsExactly(ID);
+      Enrollment claimed = store.find(ID).orElseThrow();
+      assertThat(claimed.version()).isEqualTo(2);
+      assertThat(claimed.nextActionAt()).isEqualTo(T0);
+    }
+  }
+
+  private static Enrollment enrollment(long version, @Nullable Instant nextActionAt) {
+    return new Enrollment(ID, version, EnrollmentRequest.builder().commonName("www.example.com").build(), T0,
+        List.of(), null, null, List.of(), null, null, null, nextActionAt);
+  }
+
+  /** Past this store's objects, as another process on the same database would write. */
+  private static void writeAsAnotherProcess(JdbcStores stores, Enrollment next) {
+    Databases.sql(stores, connection -> {
+      try (PreparedStatement update = connection.prepareStatement(
+          "UPDATE cps_enrollment SET version = ?, next_action_at = ?, document = ? WHERE id = ?")) {
+        update.setLong(1, next.version());
+        if (next.nextActionAt() == null) {
+          update.setNull(2, Types.BIGINT);
+        } else {
+          update.setLong(2, Micros.down(next.nextActionAt()));
+        }
+        update.setBytes(3, EnrollmentJson.toBytes(next));
+        update.setString(4, ID.value());
+        return update.executeUpdate();
+      }
+    });
+  }
+}
