@@ -1,5 +1,6 @@
 package dev.cps.store.jdbc;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -34,6 +35,7 @@ final class GroupCommit {
   private List<Write<?>> queue = new ArrayList<>();
   /** Guarded by {@link #lock}. */
   private boolean leading;
+  private volatile boolean closed;
   /** Guarded by {@link #lock}: transactions committed, for tests. */
   private long commits;
   /** The thread running a group now: work it runs that writes again joins that group. */
@@ -73,6 +75,9 @@ final class GroupCommit {
     if (leader == Thread.currentThread()) {
       return runNested(operation, work, atomic);
     }
+    if (closed) {
+      throw new IllegalStateException("the store is closed");
+    }
     Write<T> mine = new Write<>(operation, work, atomic);
     boolean interrupted = false;
     lock.lock();
@@ -92,6 +97,9 @@ final class GroupCommit {
         queue = new ArrayList<>();
         lock.unlock();
         boolean committedGroup = false;
+        // The others' writes must not fail for this thread's interrupt (the pool refuses a
+        // connection to an interrupted thread): it is set again once the group is done.
+        interrupted |= Thread.interrupted();
         try {
           leader = Thread.currentThread();
           committedGroup = commit(group);
@@ -100,6 +108,12 @@ final class GroupCommit {
           lock.lock();
           if (committedGroup) {
             commits++;
+          }
+          for (Write<?> write : group) {
+            if (!committedGroup && write.failure == null) {
+              write.result = null;
+              write.failure = new JdbcStoreException(write.operation, new SQLException("the transaction failed"));
+            }
           }
           for (Write<?> write : group) {
             write.done = true; // under the lock: its writer reads the outcome under it
@@ -220,16 +234,20 @@ final class GroupCommit {
     if (broken == null) {
       return;
     }
-    try (broken) {
-      if (!broken.getAutoCommit()) {
-        broken.rollback();
-      } else {
-        try (var rollback = broken.createStatement()) {
-          rollback.execute("ROLLBACK");
-        }
-      }
+    try (var rollback = broken.createStatement()) {
+      rollback.execute("ROLLBACK");
     } catch (SQLException e) {
-      // no transaction was open, or the connection is broken; either way it is closed now
+      // no transaction was open, or the connection is broken
+    }
+    // Not back to the pool, where a connection still in a transaction would keep SQLite's write lock.
+    if (dataSource instanceof HikariDataSource pool) {
+      pool.evictConnection(broken);
+    } else {
+      try {
+        broken.close();
+      } catch (SQLException e) {
+        // it was broken
+      }
     }
   }
 
@@ -255,6 +273,7 @@ final class GroupCommit {
 
   /** Hands the writing connection back to the pool once no group is running. */
   void close() {
+    closed = true;
     lock.lock();
     try {
       while (leading) {

@@ -18,9 +18,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -37,11 +37,12 @@ import org.slf4j.LoggerFactory;
  * version exactly one wins: the fence that keeps a provisioner whose lease ran out from
  * overwriting the work of the one that took over.
  *
- * <p>While this store holds the lease on a row, {@link #find} answers from the enrollment it last
- * wrote or read there, without asking the database: the lease is there so that no other engine
- * works on the row, and any other writer (a person's input through another process, an engine
- * whose lease ran out) is caught by the version fence, after which the row is read again. An engine
- * step reads its enrollment before it acts, so this saves a query per step.
+ * <p>While this store holds the lease on a row (until it releases it, or the lease runs out by the
+ * store's clock), {@link #find} answers from the enrollment it last wrote or read there, without
+ * asking the database: the lease is there so that no other engine works on the row, and any other
+ * writer (a person's input through another process, an engine whose lease ran out) is caught by
+ * the version fence, after which the row is read again. An engine step reads its enrollment before
+ * it acts, so this saves a query per step.
  */
 final class JdbcEnrollmentStore implements EnrollmentStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcEnrollmentStore.class);
@@ -57,8 +58,11 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
    * document, whichever node wrote it), or without asking while the row is {@link #leased}.
    */
   private final Recent<EnrollmentId, Enrollment> recent = new Recent<>(RECENT);
-  /** The rows this store claimed and has not released; their recent entries need no query. */
-  private final Set<EnrollmentId> leased = ConcurrentHashMap.newKeySet();
+  /**
+   * The rows this store claimed and has not released, with the end of each lease: until then their
+   * recent entries need no query.
+   */
+  private final Map<EnrollmentId, Instant> leased = new ConcurrentHashMap<>();
 
   JdbcEnrollmentStore(Database database, Clock clock) {
     this.database = database;
@@ -136,7 +140,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
   public Optional<Enrollment> find(EnrollmentId id) {
     Objects.requireNonNull(id, "id");
     Enrollment known = recent.get(id);
-    if (known != null && leased.contains(id)) {
+    if (known != null && holdsLease(id)) {
       return Optional.of(known);
     }
     long knownVersion = known == null ? Long.MIN_VALUE : known.version();
@@ -159,7 +163,8 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
       return Optional.of(known);
     }
     Enrollment enrollment = decode(id, Objects.requireNonNull(row.document(), "document"));
-    recent.put(enrollment.id(), enrollment);
+    // A write or claim on another thread may have passed this read: an older version is not kept.
+    recent.putUnless(enrollment.id(), enrollment, kept -> kept.version() > enrollment.version());
     return Optional.of(enrollment);
   }
 
@@ -341,7 +346,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
       if (known != null && known.version() != row.version()) {
         recent.forget(row.id()); // written elsewhere since this store last saw it
       }
-      leased.add(row.id());
+      leased.put(row.id(), now.plus(lease));
     }
     return claimedRows.stream()
         .sorted(Comparator.comparingLong(Claimed::nextActionAt).thenComparing(Claimed::id))
@@ -360,6 +365,18 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
           statement.setString(1, id.value());
           statement.setString(2, owner);
         });
+  }
+
+  private boolean holdsLease(EnrollmentId id) {
+    Instant until = leased.get(id);
+    if (until == null) {
+      return false;
+    }
+    if (clock.instant().isBefore(until)) {
+      return true;
+    }
+    leased.remove(id, until); // ran out: another engine may have the row now
+    return false;
   }
 
   /** The open change's state, else the newest change's, else none: what an operator counts by. */

@@ -121,6 +121,11 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   @Override
   public PrivateKey privateKey(KeyId id) {
     Known known = find(Objects.requireNonNull(id, "id"));
+    if (known != null && !known.stored().kekId().equals(kek.get().id())) {
+      // Kept from before a rotation that committed while it was read: the row holds other bytes now.
+      recent.forget(id);
+      known = find(id);
+    }
     if (known == null) {
       throw new NoSuchElementException("no private key is stored under id " + id);
     }
@@ -143,6 +148,7 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
     recent.forget(id);
     database.write("deleting private key " + id, "DELETE FROM cps_private_key WHERE id = ?",
         statement -> statement.setString(1, id.value()));
+    recent.forget(id); // and what a read on another thread kept meanwhile
   }
 
   /** After a rotation every row holds other sealed bytes. */

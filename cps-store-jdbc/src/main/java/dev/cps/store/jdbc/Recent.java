@@ -2,6 +2,7 @@ package dev.cps.store.jdbc;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,6 +30,14 @@ final class Recent<K, V> {
 
   synchronized void put(K key, V value) {
     entries.put(key, value);
+  }
+
+  /** Puts the value unless the kept one passes the test (is newer, say). */
+  synchronized void putUnless(K key, V value, Predicate<V> keep) {
+    V kept = entries.get(key);
+    if (kept == null || !keep.test(kept)) {
+      entries.put(key, value);
+    }
   }
 
   synchronized void forget(K key) {

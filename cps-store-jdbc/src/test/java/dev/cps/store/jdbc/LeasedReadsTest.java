@@ -9,6 +9,7 @@ import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.EnrollmentStore;
 import dev.cps.spi.VersionConflictException;
+import dev.cps.testkit.MutableClock;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.Types;
@@ -37,7 +38,8 @@ class LeasedReadsTest {
   @ParameterizedTest
   @EnumSource(Databases.class)
   void aLeasedRowIsReadFromMemoryUntilTheFenceCatchesAnotherWriter(Databases kind) {
-    try (JdbcStores stores = JdbcStores.builder().url(kind.newUrl(directory)).build()) {
+    MutableClock clock = MutableClock.at(T0);
+    try (JdbcStores stores = JdbcStores.builder().url(kind.newUrl(directory)).clock(clock).build()) {
       EnrollmentStore store = stores.enrollments();
       store.insert(enrollment(1, T0));
       assertThat(store.claim(T0, 10, OWNER, LEASE)).containsExactly(ID);
@@ -54,6 +56,22 @@ class LeasedReadsTest {
       store.release(ID, OWNER);
       writeAsAnotherProcess(stores, enrollment(3, T0));
       assertThat(store.find(ID).orElseThrow().version()).as("checked against the row once released").isEqualTo(3);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void aLeaseThatRanOutNoLongerVouchesForWhatIsInMemory(Databases kind) {
+    MutableClock clock = MutableClock.at(T0);
+    try (JdbcStores stores = JdbcStores.builder().url(kind.newUrl(directory)).clock(clock).build()) {
+      EnrollmentStore store = stores.enrollments();
+      store.insert(enrollment(1, T0));
+      assertThat(store.claim(T0, 10, OWNER, LEASE)).containsExactly(ID);
+      assertThat(store.find(ID).orElseThrow().version()).isEqualTo(1);
+
+      writeAsAnotherProcess(stores, enrollment(2, T0));
+      clock.advance(LEASE);
+      assertThat(store.find(ID).orElseThrow().version()).as("checked against the row").isEqualTo(2);
     }
   }
 
