@@ -8,10 +8,10 @@ import java.util.Set;
 /**
  * Runs the benchmarks named as arguments: {@code workflow}, {@code idle}, {@code acme} (needs Pebble;
  * not part of {@code all}), {@code store} (the JDBC stores; fills a million rows, not part of
- * {@code all}) or {@code all} (the default: workflow and idle), and optionally {@code workers=N} (default: the number of processors; for {@code store}, {@value
- * StoreBenchmark#DEFAULT_WORKERS}). Each prints its
- * figures against a baseline measured in the same run, and fails with an exception if the work it
- * timed went wrong.
+ * {@code all}) or {@code all} (the default: workflow and idle), and optionally {@code workers=N}
+ * (default: the number of processors; for {@code store}, {@value StoreBenchmark#DEFAULT_WORKERS}).
+ * Each prints its figures against a baseline measured in the same run, and fails with an exception
+ * if the work it timed went wrong.
  *
  * <pre>./mvnw -q -pl cps-benchmarks exec:java -Dexec.args="workflow workers=2"</pre>
  */

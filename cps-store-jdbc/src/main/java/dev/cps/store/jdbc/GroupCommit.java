@@ -24,8 +24,9 @@ import org.jspecify.annotations.Nullable;
  * IMMEDIATE} transaction on the one connection kept for writing, commits, and hands each writer its
  * result. Work of several statements runs in a savepoint of its own: if it fails, it is rolled back
  * to it and fails alone. A single statement that fails (SQLite undoes it, but after an I/O error
- * or a full disk it may have ended the whole transaction) fails the group, as does a failed commit. SQLite compiles a statement anew on every prepare and its
- * JDBC driver caches none, so the writing connection keeps its prepared statements.
+ * or a full disk it may have ended the whole transaction) fails the group, as does a failed
+ * commit. SQLite compiles a statement anew on every prepare and its JDBC driver caches none, so
+ * the writing connection keeps its prepared statements.
  */
 final class GroupCommit {
   private final DataSource dataSource;
@@ -110,12 +111,6 @@ final class GroupCommit {
             commits++;
           }
           for (Write<?> write : group) {
-            if (!committedGroup && write.failure == null) {
-              write.result = null;
-              write.failure = new JdbcStoreException(write.operation, new SQLException("the transaction failed"));
-            }
-          }
-          for (Write<?> write : group) {
             write.done = true; // under the lock: its writer reads the outcome under it
           }
           leading = false;
@@ -159,8 +154,9 @@ final class GroupCommit {
       }
       execute(writing, "COMMIT");
       return true;
-    } catch (SQLException | RuntimeException | Error e) {
-      // The transaction is gone: none of its writes happened, and each one that had not failed alone fails now.
+    } catch (Throwable e) {
+      // The transaction is gone: none of its writes happened, and each one that had not failed alone
+      // fails now (also for what a work threw past its signature).
       rollbackQuietly();
       SQLException cause = e instanceof SQLException sql ? sql : new SQLException("the transaction failed", e);
       for (Write<?> write : group) {
@@ -173,7 +169,7 @@ final class GroupCommit {
     }
   }
 
-  /** Work that a write in the running group does: part of that group, in a savepoint of its own if atomic. */
+  /** Work that a write of the running group does: part of that group, in a savepoint if atomic. */
   private <T> T runNested(String operation, Database.Work<T> work, boolean atomic) {
     Write<T> nested = new Write<>(operation, work, atomic);
     try {

@@ -33,10 +33,11 @@ import org.jspecify.annotations.Nullable;
  * <p>A key is written once, by an insert that does nothing if the id is taken: two provisioners
  * generating the same id at once both return the key that was stored first.
  *
- * <p>A row never changes but by a rotation, which this store is told of, so the rows it wrote or
- * read last are kept, still sealed, with their decoded public keys: the engine reads a key back
- * for the CSR, the verification and each deployment. A private key is decrypted anew every time
- * and held nowhere here.
+ * <p>A row never changes but by a rotation, so the rows this store wrote or read last are kept,
+ * still sealed, with their decoded public keys: the engine reads a key back for the CSR, the
+ * verification and each deployment. One kept sealed under another key-encryption key than the
+ * store's (a rotation came since) is read again. A private key is decrypted anew every time and
+ * held nowhere here.
  */
 final class JdbcPrivateKeyStore implements PrivateKeyStore {
   private final Database database;
@@ -122,7 +123,7 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   public PrivateKey privateKey(KeyId id) {
     Known known = find(Objects.requireNonNull(id, "id"));
     if (known != null && !known.stored().kekId().equals(kek.get().id())) {
-      // Kept from before a rotation that committed while it was read: the row holds other bytes now.
+      // Kept from before a rotation: the row holds other bytes now.
       recent.forget(id);
       known = find(id);
     }
@@ -149,11 +150,6 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
     database.write("deleting private key " + id, "DELETE FROM cps_private_key WHERE id = ?",
         statement -> statement.setString(1, id.value()));
     recent.forget(id); // and what a read on another thread kept meanwhile
-  }
-
-  /** After a rotation every row holds other sealed bytes. */
-  void forgetRecent() {
-    recent.clear();
   }
 
   private @Nullable Known find(KeyId id) {

@@ -106,9 +106,6 @@ public final class JdbcStores implements AutoCloseable {
     KeyEncryptionKeys.Resolved to = KeyEncryptionKeys.resolve(database, next, clock);
     int rotated = KeyRotation.rotate(database, from, to);
     kek.set(to);
-    if (keys != null) {
-      keys.forgetRecent();
-    }
     return rotated;
   }
 

@@ -43,8 +43,4 @@ final class Recent<K, V> {
   synchronized void forget(K key) {
     entries.remove(key);
   }
-
-  synchronized void clear() {
-    entries.clear();
-  }
 }

@@ -35,15 +35,13 @@ class LeasedReadsTest {
   @TempDir
   Path directory;
 
+  private final MutableClock clock = MutableClock.at(T0);
+
   @ParameterizedTest
   @EnumSource(Databases.class)
   void aLeasedRowIsReadFromMemoryUntilTheFenceCatchesAnotherWriter(Databases kind) {
-    MutableClock clock = MutableClock.at(T0);
-    try (JdbcStores stores = JdbcStores.builder().url(kind.newUrl(directory)).clock(clock).build()) {
-      EnrollmentStore store = stores.enrollments();
-      store.insert(enrollment(1, T0));
-      assertThat(store.claim(T0, 10, OWNER, LEASE)).containsExactly(ID);
-      assertThat(store.find(ID).orElseThrow().version()).isEqualTo(1);
+    try (JdbcStores stores = open(kind)) {
+      EnrollmentStore store = claimedAtVersion1(stores);
 
       writeAsAnotherProcess(stores, enrollment(2, T0));
       Enrollment seen = store.find(ID).orElseThrow();
@@ -62,12 +60,8 @@ class LeasedReadsTest {
   @ParameterizedTest
   @EnumSource(Databases.class)
   void aLeaseThatRanOutNoLongerVouchesForWhatIsInMemory(Databases kind) {
-    MutableClock clock = MutableClock.at(T0);
-    try (JdbcStores stores = JdbcStores.builder().url(kind.newUrl(directory)).clock(clock).build()) {
-      EnrollmentStore store = stores.enrollments();
-      store.insert(enrollment(1, T0));
-      assertThat(store.claim(T0, 10, OWNER, LEASE)).containsExactly(ID);
-      assertThat(store.find(ID).orElseThrow().version()).isEqualTo(1);
+    try (JdbcStores stores = open(kind)) {
+      EnrollmentStore store = claimedAtVersion1(stores);
 
       writeAsAnotherProcess(stores, enrollment(2, T0));
       clock.advance(LEASE);
@@ -78,7 +72,7 @@ class LeasedReadsTest {
   @ParameterizedTest
   @EnumSource(Databases.class)
   void aClaimOfARowWrittenElsewhereReadsItAgain(Databases kind) {
-    try (JdbcStores stores = JdbcStores.builder().url(kind.newUrl(directory)).build()) {
+    try (JdbcStores stores = open(kind)) {
       EnrollmentStore store = stores.enrollments();
       store.insert(enrollment(1, null));
       assertThat(store.find(ID).orElseThrow().version()).isEqualTo(1);
@@ -90,6 +84,19 @@ class LeasedReadsTest {
       assertThat(claimed.version()).isEqualTo(2);
       assertThat(claimed.nextActionAt()).isEqualTo(T0);
     }
+  }
+
+  private JdbcStores open(Databases kind) {
+    return JdbcStores.builder().url(kind.newUrl(directory)).clock(clock).build();
+  }
+
+  /** The enrollment at version 1, due at {@code T0}, claimed by {@code OWNER} and read since. */
+  private static EnrollmentStore claimedAtVersion1(JdbcStores stores) {
+    EnrollmentStore store = stores.enrollments();
+    store.insert(enrollment(1, T0));
+    assertThat(store.claim(T0, 10, OWNER, LEASE)).containsExactly(ID);
+    assertThat(store.find(ID).orElseThrow().version()).isEqualTo(1);
+    return store;
   }
 
   private static Enrollment enrollment(long version, @Nullable Instant nextActionAt) {
