@@ -64,6 +64,24 @@ final class Database implements AutoCloseable {
     }, false);
   }
 
+  /**
+   * One writing statement that may be lost in a crash, such as the release of a lease (which runs
+   * out anyway): SQLite commits it with the next group, without this call waiting for that group;
+   * a failure is logged. Elsewhere, a {@link #write}.
+   */
+  void writeLater(String operation, String sql, Binder binder) {
+    if (group == null) {
+      write(operation, sql, binder);
+      return;
+    }
+    GroupCommit writers = group;
+    writers.runLater(operation, connection -> {
+      PreparedStatement statement = writers.statement(connection, sql);
+      binder.bind(statement);
+      return statement.executeUpdate();
+    });
+  }
+
   /** Work that writes, committed when this returns: statement by statement, or (SQLite) all together. */
   <T> T writing(String operation, Work<T> work) {
     if (group != null) {

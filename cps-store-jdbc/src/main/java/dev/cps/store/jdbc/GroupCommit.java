@@ -8,10 +8,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * SQLite's writes from the threads of this process, committed together: each write waits until
@@ -20,25 +24,25 @@ import org.jspecify.annotations.Nullable;
  * write returns before it is durable, so whatever the engine does after a write, such as sending a
  * CSR to a CA, still follows it on disk.
  *
- * <p>The first waiting writer leads: it takes the queue, runs each write in one {@code BEGIN
- * IMMEDIATE} transaction on the one connection kept for writing, commits, and hands each writer its
- * result. Work of several statements runs in a savepoint of its own: if it fails, it is rolled back
+ * <p>A writer that finds no group running leads one: it takes the queue, runs each write in one
+ * {@code BEGIN IMMEDIATE} transaction on the one connection kept for writing, commits, and wakes
+ * each writer of the group, and no other; then it wakes the first writer that queued meanwhile,
+ * which leads the next group. So a write costs its writer one sleep and one wake-up, however many
+ * threads wait. Work of several statements runs in a savepoint of its own: if it fails, it is rolled back
  * to it and fails alone. A single statement that fails (SQLite undoes it, but after an I/O error
  * or a full disk it may have ended the whole transaction) fails the group, as does a failed
  * commit. SQLite compiles a statement anew on every prepare and its JDBC driver caches none, so
  * the writing connection keeps its prepared statements.
  */
 final class GroupCommit {
+  private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
   private final DataSource dataSource;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition committed = lock.newCondition();
-  /** Guarded by {@link #lock}. */
-  private List<Write<?>> queue = new ArrayList<>();
-  /** Guarded by {@link #lock}. */
-  private boolean leading;
+  private final Queue<Write<?>> queue = new ConcurrentLinkedQueue<>();
+  /** Whether a thread is running a group: the one that set it leads until it clears it. */
+  private final AtomicBoolean leading = new AtomicBoolean();
   private volatile boolean closed;
-  /** Guarded by {@link #lock}: transactions committed, for tests. */
-  private long commits;
+  /** Transactions committed, for tests; only the leader writes it. */
+  private volatile long commits;
   /** The thread running a group now: work it runs that writes again joins that group. */
   private volatile @Nullable Thread leader;
   /** Only the leader touches the connection and its statements. */
@@ -55,15 +59,18 @@ final class GroupCommit {
     final Database.Work<T> work;
     /** Several statements, which succeed or fail together. */
     final boolean atomic;
-    /** Guarded by the lock; the outcome is written before it is set. */
-    boolean done;
+    /** Woken when the write is done or may lead; {@code null} for a write nobody waits for. */
+    final @Nullable Thread writer;
     @Nullable T result;
     @Nullable RuntimeException failure;
+    /** Set once the outcome is written. */
+    volatile boolean done;
 
-    Write(String operation, Database.Work<T> work, boolean atomic) {
+    Write(String operation, Database.Work<T> work, boolean atomic, @Nullable Thread writer) {
       this.operation = operation;
       this.work = work;
       this.atomic = atomic;
+      this.writer = writer;
     }
   }
 
@@ -76,57 +83,109 @@ final class GroupCommit {
     if (leader == Thread.currentThread()) {
       return runNested(operation, work, atomic);
     }
-    if (closed) {
-      throw new IllegalStateException("the store is closed");
-    }
-    Write<T> mine = new Write<>(operation, work, atomic);
+    requireOpen();
+    Write<T> mine = new Write<>(operation, work, atomic, Thread.currentThread());
+    queue.add(mine);
     boolean interrupted = false;
-    lock.lock();
-    try {
-      queue.add(mine);
-      while (!mine.done) {
-        if (leading) {
-          try {
-            committed.await();
-          } catch (InterruptedException e) {
-            interrupted = true; // the write may be committed already: it has to be waited for
-          }
-          continue;
-        }
-        leading = true;
-        List<Write<?>> group = queue;
-        queue = new ArrayList<>();
-        lock.unlock();
-        boolean committedGroup = false;
+    while (!mine.done) {
+      if (leading.compareAndSet(false, true)) {
         // The others' writes must not fail for this thread's interrupt (the pool refuses a
-        // connection to an interrupted thread): it is set again once the group is done.
+        // connection to an interrupted thread): it is set again once this write is done.
         interrupted |= Thread.interrupted();
-        try {
-          leader = Thread.currentThread();
-          committedGroup = commit(group);
-        } finally {
-          leader = null;
-          lock.lock();
-          if (committedGroup) {
-            commits++;
-          }
-          for (Write<?> write : group) {
-            write.done = true; // under the lock: its writer reads the outcome under it
-          }
-          leading = false;
-          committed.signalAll();
-        }
+        lead();
+      } else {
+        LockSupport.park(this);
+        // Woken because the write is done, or because the group before it ended and this one may
+        // lead; an interrupt only wakes it, since the write may be committed already.
+        interrupted |= Thread.interrupted();
       }
-    } finally {
-      lock.unlock();
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     if (mine.failure != null) {
       throw mine.failure;
     }
     return mine.result;
+  }
+
+  /**
+   * Runs a write in the next commit without waiting for it, for what may be lost in a crash (the
+   * release of a lease, which runs out anyway). With no group running, the caller runs one, so
+   * that the write is not left waiting for another.
+   */
+  void runLater(String operation, Database.Work<?> work) {
+    if (leader == Thread.currentThread()) {
+      runNested(operation, work, true);
+      return;
+    }
+    requireOpen();
+    queue.add(new Write<>(operation, work, true, null));
+    if (leading.compareAndSet(false, true)) {
+      lead();
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("the store is closed");
+    }
+  }
+
+  /**
+   * Commits what is queued, as the leader, and wakes its writers; then lets go, and wakes the
+   * first writer that queued meanwhile to lead the next group (it queued before this thread let go,
+   * or it would have led itself). If only writes nobody waits for queued meanwhile, this thread
+   * commits them too.
+   */
+  private void lead() {
+    while (true) {
+      List<Write<?>> group = new ArrayList<>();
+      for (Write<?> write = queue.poll(); write != null; write = queue.poll()) {
+        group.add(write);
+      }
+      try {
+        if (closed) {
+          refuse(group);
+        } else if (!group.isEmpty()) {
+          leader = Thread.currentThread();
+          if (commit(group)) {
+            commits++;
+          }
+        }
+      } finally {
+        leader = null;
+        for (Write<?> write : group) {
+          finish(write);
+        }
+        leading.set(false);
+      }
+      for (Write<?> queued : queue) {
+        if (queued.writer != null) {
+          LockSupport.unpark(queued.writer);
+          return;
+        }
+      }
+      if (queue.isEmpty() || !leading.compareAndSet(false, true)) {
+        return;
+      }
+    }
+  }
+
+  private void finish(Write<?> write) {
+    if (write.writer == null && write.failure != null) {
+      log.info("{} failed; nobody waited for it: {}", write.operation, write.failure.toString());
+    }
+    write.done = true;
+    if (write.writer != null && write.writer != Thread.currentThread()) {
+      LockSupport.unpark(write.writer);
+    }
+  }
+
+  private static void refuse(List<Write<?>> writes) {
+    for (Write<?> write : writes) {
+      write.failure = new IllegalStateException("the store was closed before " + write.operation);
+    }
   }
 
   /** A statement kept prepared on the writing connection, for work passed to {@link #run}. */
@@ -171,7 +230,7 @@ final class GroupCommit {
 
   /** Work that a write of the running group does: part of that group, in a savepoint if atomic. */
   private <T> T runNested(String operation, Database.Work<T> work, boolean atomic) {
-    Write<T> nested = new Write<>(operation, work, atomic);
+    Write<T> nested = new Write<>(operation, work, atomic, null);
     try {
       Connection writing = connection();
       if (atomic) {
@@ -249,44 +308,36 @@ final class GroupCommit {
 
   /** Transactions committed so far. */
   long commits() {
-    lock.lock();
-    try {
-      return commits;
-    } finally {
-      lock.unlock();
-    }
+    return commits;
   }
 
   /** Writes waiting for the next group. */
   int queued() {
-    lock.lock();
-    try {
-      return queue.size();
-    } finally {
-      lock.unlock();
-    }
+    return queue.size();
   }
 
-  /** Hands the writing connection back to the pool once no group is running. */
+  /**
+   * Waits for the running group, fails the writes still queued, and hands the writing connection
+   * back to the pool.
+   */
   void close() {
     closed = true;
-    lock.lock();
-    try {
-      while (leading) {
-        committed.awaitUninterruptibly();
+    do {
+      while (!leading.compareAndSet(false, true)) {
+        Thread.onSpinWait();
       }
-      Connection open = connection;
-      connection = null;
-      statements.clear();
-      if (open != null) {
-        try {
-          open.close();
-        } catch (SQLException e) {
-          // closing anyway
-        }
+      // A group led now fails its writes; the connection is closed under this lead.
+      lead();
+    } while (!queue.isEmpty());
+    Connection open = connection;
+    connection = null;
+    statements.clear();
+    if (open != null) {
+      try {
+        open.close();
+      } catch (SQLException e) {
+        // closing anyway
       }
-    } finally {
-      lock.unlock();
     }
   }
 }

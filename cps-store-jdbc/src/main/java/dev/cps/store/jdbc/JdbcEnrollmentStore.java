@@ -341,12 +341,15 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
       }
       return claimed;
     });
+    // The lease as long as asked, on this store's clock: the engine's "now" may come from another
+    // clock (a test's), by which a lease would look long gone or everlasting here.
+    Instant leaseEnd = clock.instant().plus(lease);
     for (Claimed row : claimedRows) {
       Enrollment known = recent.get(row.id());
       if (known != null && known.version() != row.version()) {
         recent.forget(row.id()); // written elsewhere since this store last saw it
       }
-      leased.put(row.id(), now.plus(lease));
+      leased.put(row.id(), leaseEnd);
     }
     return claimedRows.stream()
         .sorted(Comparator.comparingLong(Claimed::nextActionAt).thenComparing(Claimed::id))
@@ -359,7 +362,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(owner, "owner");
     leased.remove(id);
-    database.write("releasing the lease of " + owner + " on enrollment " + id,
+    database.writeLater("releasing the lease of " + owner + " on enrollment " + id,
         "UPDATE cps_enrollment SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?",
         statement -> {
           statement.setString(1, id.value());

@@ -33,11 +33,14 @@ import org.jspecify.annotations.Nullable;
  * <p>A key is written once, by an insert that does nothing if the id is taken: two provisioners
  * generating the same id at once both return the key that was stored first.
  *
- * <p>A row never changes but by a rotation, so the rows this store wrote or read last are kept,
- * still sealed, with their decoded public keys: the engine reads a key back for the CSR, the
- * verification and each deployment. One kept sealed under another key-encryption key than the
- * store's (a rotation came since) is read again. A private key is decrypted anew every time and
- * held nowhere here.
+ * <p>A row never changes but by a rotation, so the rows this store wrote or read last are kept
+ * with their decoded keys, as the in-memory store keeps its own: the engine reads a key back for
+ * the CSR, the verification and each deployment. The private key kept is the object the generator
+ * made, or the one decrypted first: a signature with a decoded EC key pays for tables the
+ * generated one already has (a few milliseconds each), and this store must not cost a CSR more
+ * than the in-memory one does. One kept from under another key-encryption key than the store's (a
+ * rotation came since) is read, and opened, again, so that a wrong key-encryption key is still
+ * refused.
  */
 final class JdbcPrivateKeyStore implements PrivateKeyStore {
   private final Database database;
@@ -51,8 +54,17 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   /** Enough for the keys a provisioner works with at once. */
   private static final int RECENT = 512;
 
-  /** A row as read or written, and its public key decoded. */
-  private record Known(StoredKey stored, PublicKey publicKey) {}
+  /** A row as read or written, its public key decoded, and its private key once opened. */
+  private record Known(StoredKey stored, PublicKey publicKey, @Nullable PrivateKey privateKey) {
+    Known opened(PrivateKey key) {
+      return new Known(stored, publicKey, key);
+    }
+
+    @Override
+    public String toString() {
+      return "Known[" + stored.id() + "]";
+    }
+  }
 
   JdbcPrivateKeyStore(Database database, Supplier<KeyEncryptionKeys.Resolved> kek, Provider provider, Clock clock) {
     this.database = database;
@@ -97,7 +109,7 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
           });
       if (inserted == 1) {
         recent.put(id, new Known(new StoredKey(id, type, publicKey, kek.id(), sealed.wrappedDataKey(),
-            sealed.encryptedPrivateKey()), pair.getPublic()));
+            sealed.encryptedPrivateKey()), pair.getPublic(), pair.getPrivate()));
         return pair.getPublic();
       }
       known = Objects.requireNonNull(find(id), "a key that was stored first");
@@ -130,11 +142,16 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
     if (known == null) {
       throw new NoSuchElementException("no private key is stored under id " + id);
     }
+    if (known.privateKey() != null) {
+      return known.privateKey();
+    }
     StoredKey stored = known.stored();
     byte[] pkcs8 = open(stored, kek.get());
     try {
-      return KeyFactory.getInstance(stored.type().algorithm().name(), provider)
+      PrivateKey key = KeyFactory.getInstance(stored.type().algorithm().name(), provider)
           .generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+      recent.replace(id, known, known.opened(key));
+      return key;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the private key " + id + " decrypted, but is not a " + stored.type() + " key",
           withoutDetail(e));
@@ -173,7 +190,7 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
     if (stored == null) {
       return null;
     }
-    known = new Known(stored, decodePublic(stored));
+    known = new Known(stored, decodePublic(stored), null);
     recent.put(id, known);
     return known;
   }

@@ -40,6 +40,13 @@ final class Recent<K, V> {
     }
   }
 
+  /** Puts the value only if the kept one is {@code expected} (the same object). */
+  synchronized void replace(K key, V expected, V value) {
+    if (entries.get(key) == expected) {
+      entries.put(key, value);
+    }
+  }
+
   synchronized void forget(K key) {
     entries.remove(key);
   }

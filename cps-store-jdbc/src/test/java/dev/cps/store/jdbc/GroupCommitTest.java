@@ -139,6 +139,36 @@ class GroupCommitTest {
     assertThat(names()).containsExactly("first", "interrupted");
   }
 
+  @Test
+  void aWriteNobodyWaitsForRidesWithTheNextGroupOrRunsAtOnceWhenNoneRuns() {
+    group.runLater("inserting alone", connection -> insertOn(connection, 1, "alone"));
+    assertThat(names()).as("committed before the call returned").containsExactly("alone");
+
+    CountDownLatch release = holdTheFirstGroup();
+    group.runLater("inserting later", connection -> insertOn(connection, 2, "later"));
+    assertThat(group.queued()).as("queued behind the running group, the caller gone on").isEqualTo(1);
+    release.countDown();
+    await().atMost(PATIENCE).until(() -> names().contains("later"));
+    assertThat(names()).containsExactly("first", "alone", "later");
+  }
+
+  @Test
+  void closingWaitsForTheRunningGroupAndFailsTheWritesStillQueued() throws Exception {
+    CountDownLatch release = holdTheFirstGroup();
+    Future<Integer> queued = writers.submit(() -> insert(1, "queued"));
+    await().atMost(PATIENCE).until(() -> group.queued() == 1);
+    Future<?> closing = writers.submit(group::close);
+    await().during(Duration.ofMillis(200)).atMost(PATIENCE).until(() -> !closing.isDone());
+    release.countDown();
+
+    closing.get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThat(names()).as("the running group committed").containsExactly("first");
+    assertThatThrownBy(() -> insert(2, "after")).isInstanceOf(IllegalStateException.class);
+  }
+
   /** Starts a write whose work waits until the returned latch is counted down. */
   private CountDownLatch holdTheFirstGroup() {
     CountDownLatch inside = new CountDownLatch(1);

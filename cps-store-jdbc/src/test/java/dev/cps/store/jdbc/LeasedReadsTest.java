@@ -71,6 +71,24 @@ class LeasedReadsTest {
 
   @ParameterizedTest
   @EnumSource(Databases.class)
+  void aLeaseIsTimedOnTheStoresClockWhicheverInstantTheClaimNames(Databases kind) {
+    try (JdbcStores stores = open(kind)) {
+      EnrollmentStore store = stores.enrollments();
+      // An engine on a test clock that stands months behind this store's.
+      Instant engineNow = T0.minus(Duration.ofDays(300));
+      store.insert(enrollment(1, engineNow));
+      assertThat(store.claim(engineNow, 10, OWNER, LEASE)).containsExactly(ID);
+      assertThat(store.find(ID).orElseThrow().version()).isEqualTo(1);
+
+      writeAsAnotherProcess(stores, enrollment(2, engineNow));
+      assertThat(store.find(ID).orElseThrow().version()).as("read from memory while leased").isEqualTo(1);
+      clock.advance(LEASE);
+      assertThat(store.find(ID).orElseThrow().version()).as("checked against the row").isEqualTo(2);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Databases.class)
   void aClaimOfARowWrittenElsewhereReadsItAgain(Databases kind) {
     try (JdbcStores stores = open(kind)) {
       EnrollmentStore store = stores.enrollments();
