@@ -14,7 +14,7 @@ enum Dialect {
       return "UPDATE cps_enrollment SET lease_owner = ?, lease_until = ? WHERE id IN ("
           + "SELECT id FROM cps_enrollment WHERE next_action_at <= ?"
           + " AND (lease_until IS NULL OR lease_until <= ?)"
-          + " ORDER BY next_action_at, id LIMIT ?) RETURNING id, next_action_at, version";
+          + " ORDER BY next_action_at, id LIMIT ?) RETURNING id, next_action_at, version, document";
     }
   },
   POSTGRESQL("postgresql") {
@@ -24,7 +24,7 @@ enum Dialect {
       return "UPDATE cps_enrollment SET lease_owner = ?, lease_until = ? WHERE id IN ("
           + "SELECT id FROM cps_enrollment WHERE next_action_at <= ?"
           + " AND (lease_until IS NULL OR lease_until <= ?)"
-          + " ORDER BY next_action_at, id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id, next_action_at, version";
+          + " ORDER BY next_action_at, id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id, next_action_at, version, document";
     }
   };
 
@@ -37,7 +37,7 @@ enum Dialect {
 
   /**
    * Leases due rows to an owner. Parameters: owner, lease end, now, now, limit. Returns
-   * the claimed ids with their next action and version, in no particular order.
+   * the claimed ids with their next action, version and document, in no particular order.
    */
   abstract String claimDue();
 

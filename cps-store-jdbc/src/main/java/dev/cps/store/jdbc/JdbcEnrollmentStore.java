@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * asking the database: the lease is there so that no other engine works on the row, and any other
  * writer (a person's input through another process, an engine whose lease ran out) is caught by
  * the version fence, after which the row is read again. An engine step reads its enrollment before
- * it acts, so this saves a query per step.
+ * it acts, so this saves a query per step. A claim returns the documents of the rows it leases, so
+ * the first step of each needs no query either.
  */
 final class JdbcEnrollmentStore implements EnrollmentStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcEnrollmentStore.class);
@@ -62,7 +63,18 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
    * The rows this store claimed and has not released, with the end of each lease: until then their
    * recent entries need no query.
    */
-  private final Map<EnrollmentId, Instant> leased = new ConcurrentHashMap<>();
+  private final Map<EnrollmentId, Lease> leased = new ConcurrentHashMap<>();
+
+  /**
+   * A lease this store holds, and the document the claim returned when no recent entry was that
+   * version: read (parsed) by the engine's first {@link #find}, on its own thread, and dropped then
+   * or once this store writes the row.
+   */
+  private record Lease(Instant until, byte @Nullable [] document) {
+    Lease withoutDocument() {
+      return document == null ? this : new Lease(until, null);
+    }
+  }
 
   JdbcEnrollmentStore(Database database, Clock clock) {
     this.database = database;
@@ -111,6 +123,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
           statement.setString(5, id.value());
           statement.setLong(6, expectedVersion);
         });
+    leased.computeIfPresent(id, (key, held) -> held.withoutDocument());
     if (updated == 0) {
       recent.forget(id);
       throw new VersionConflictException(id, expectedVersion, storedVersion(id)
@@ -140,8 +153,15 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
   public Optional<Enrollment> find(EnrollmentId id) {
     Objects.requireNonNull(id, "id");
     Enrollment known = recent.get(id);
-    if (known != null && holdsLease(id)) {
+    Lease lease = heldLease(id);
+    if (lease != null && known != null) {
       return Optional.of(known);
+    }
+    if (lease != null && lease.document() != null) {
+      leased.computeIfPresent(id, (key, held) -> held.withoutDocument());
+      Enrollment claimed = decode(id, lease.document());
+      recent.putUnless(id, claimed, kept -> kept.version() > claimed.version());
+      return Optional.of(claimed);
     }
     long knownVersion = known == null ? Long.MIN_VALUE : known.version();
     record Row(long version, byte @Nullable [] document) {}
@@ -324,7 +344,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     }
     long at = Micros.down(now);
     long until = Micros.up(now.plus(lease));
-    record Claimed(long nextActionAt, EnrollmentId id, long version) {}
+    record Claimed(long nextActionAt, EnrollmentId id, long version, byte[] document) {}
     List<Claimed> claimedRows = database.writing("claiming due enrollments for " + owner, connection -> {
       List<Claimed> claimed = new ArrayList<>();
       try (PreparedStatement statement = connection.prepareStatement(database.dialect.claimDue())) {
@@ -335,7 +355,8 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
         statement.setInt(5, limit);
         try (ResultSet rows = statement.executeQuery()) {
           while (rows.next()) {
-            claimed.add(new Claimed(rows.getLong(2), EnrollmentId.of(rows.getString(1)), rows.getLong(3)));
+            claimed.add(new Claimed(rows.getLong(2), EnrollmentId.of(rows.getString(1)), rows.getLong(3),
+                rows.getBytes(4)));
           }
         }
       }
@@ -346,10 +367,12 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     Instant leaseEnd = clock.instant().plus(lease);
     for (Claimed row : claimedRows) {
       Enrollment known = recent.get(row.id());
-      if (known != null && known.version() != row.version()) {
-        recent.forget(row.id()); // written elsewhere since this store last saw it
+      if (known != null && known.version() == row.version()) {
+        leased.put(row.id(), new Lease(leaseEnd, null));
+      } else {
+        recent.forget(row.id()); // written elsewhere since this store last saw it, or not seen lately
+        leased.put(row.id(), new Lease(leaseEnd, row.document()));
       }
-      leased.put(row.id(), leaseEnd);
     }
     return claimedRows.stream()
         .sorted(Comparator.comparingLong(Claimed::nextActionAt).thenComparing(Claimed::id))
@@ -370,16 +393,16 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
         });
   }
 
-  private boolean holdsLease(EnrollmentId id) {
-    Instant until = leased.get(id);
-    if (until == null) {
-      return false;
+  private @Nullable Lease heldLease(EnrollmentId id) {
+    Lease lease = leased.get(id);
+    if (lease == null) {
+      return null;
     }
-    if (clock.instant().isBefore(until)) {
-      return true;
+    if (clock.instant().isBefore(lease.until())) {
+      return lease;
     }
-    leased.remove(id, until); // ran out: another engine may have the row now
-    return false;
+    leased.remove(id, lease); // ran out: another engine may have the row now
+    return null;
   }
 
   /** The open change's state, else the newest change's, else none: what an operator counts by. */

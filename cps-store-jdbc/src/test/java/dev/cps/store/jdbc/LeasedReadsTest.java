@@ -104,6 +104,23 @@ class LeasedReadsTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void theFirstReadOfAClaimedRowIsTheDocumentTheClaimReturned(Databases kind) {
+    try (JdbcStores stores = open(kind)) {
+      EnrollmentStore store = stores.enrollments();
+      writeAsAnotherProcess(stores, null); // nothing of it in this store's memory
+      assertThat(store.claim(T0, 10, OWNER, LEASE)).containsExactly(ID);
+
+      writeAsAnotherProcess(stores, enrollment(2, T0));
+      Enrollment claimed = store.find(ID).orElseThrow();
+      assertThat(claimed.version()).as("as claimed, without a query").isEqualTo(1);
+      assertThatThrownBy(() -> store.update(claimed.toBuilder().version(2).build(), 1))
+          .isInstanceOf(VersionConflictException.class);
+      assertThat(store.find(ID).orElseThrow().version()).as("read again after the conflict").isEqualTo(2);
+    }
+  }
+
   private JdbcStores open(Databases kind) {
     return JdbcStores.builder().url(kind.newUrl(directory)).clock(clock).build();
   }
@@ -122,8 +139,23 @@ class LeasedReadsTest {
         List.of(), null, null, List.of(), null, null, null, nextActionAt);
   }
 
-  /** Past this store's objects, as another process on the same database would write. */
-  private static void writeAsAnotherProcess(JdbcStores stores, Enrollment next) {
+  /**
+   * Past this store's objects, as another process on the same database would write; {@code null}
+   * inserts version 1, due at {@code T0}.
+   */
+  private static void writeAsAnotherProcess(JdbcStores stores, @Nullable Enrollment next) {
+    if (next == null) {
+      Databases.sql(stores, connection -> {
+        try (PreparedStatement insert = connection.prepareStatement(
+            "INSERT INTO cps_enrollment (id, version, next_action_at, document) VALUES (?, 1, ?, ?)")) {
+          insert.setString(1, ID.value());
+          insert.setLong(2, Micros.down(T0));
+          insert.setBytes(3, EnrollmentJson.toBytes(enrollment(1, T0)));
+          return insert.executeUpdate();
+        }
+      });
+      return;
+    }
     Databases.sql(stores, connection -> {
       try (PreparedStatement update = connection.prepareStatement(
           "UPDATE cps_enrollment SET version = ?, next_action_at = ?, document = ? WHERE id = ?")) {
