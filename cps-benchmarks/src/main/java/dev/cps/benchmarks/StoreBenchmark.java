@@ -51,7 +51,8 @@ import org.jspecify.annotations.Nullable;
  *       provisioner has workers, and both sides run with {@value #DEFAULT_WORKERS} workers unless
  *       told otherwise: a provisioner whose every step waits for a disk (or a CA) needs more steps
  *       in flight than there are processors, and the SQLite store commits the writes of all of them
- *       together.
+ *       together. Eight warm-up rounds, since the JIT is still compiling after four (a fifth of
+ *       the in-memory side's CPU time then, a fiftieth once warm).
  *   <li>1,000,000 enrollments in production, none due, bulk-loaded into SQLite and into PostgreSQL:
  *       a {@code runDue()} pass with nothing due, and the heap of the idle provisioner after a GC.
  * </ul>
@@ -61,10 +62,10 @@ import org.jspecify.annotations.Nullable;
  * such as {@code jdbc:postgresql://127.0.0.1:5432/cps?user=postgres}.
  */
 final class StoreBenchmark {
-  static final int DEFAULT_WORKERS = 16;
+  static final int DEFAULT_WORKERS = 64;
   static final int WORKFLOW_ENROLLMENTS = 2_000;
   static final int IDLE_ENROLLMENTS = 1_000_000;
-  private static final int WARM_UP_ROUNDS = 4;
+  private static final int WARM_UP_ROUNDS = 8;
   private static final int MEASURED_ROUNDS = 5;
   private static final int DISTINCT_DOCUMENTS = 1_000;
   private static final int RUN_DUE_CALLS = 2_000;

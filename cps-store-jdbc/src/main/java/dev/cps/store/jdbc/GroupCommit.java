@@ -156,28 +156,37 @@ final class GroupCommit {
       } finally {
         leader = null;
         for (Write<?> write : group) {
-          finish(write);
+          write.done = true;
         }
         leading.set(false);
       }
-      for (Write<?> queued : queue) {
-        if (queued.writer != null) {
-          LockSupport.unpark(queued.writer);
-          return;
-        }
+      // The next leader first, so that the next commit need not wait for this group's wake-ups.
+      boolean handedOver = wakeNextLeader();
+      for (Write<?> write : group) {
+        wake(write);
       }
-      if (queue.isEmpty() || !leading.compareAndSet(false, true)) {
+      if (handedOver || queue.isEmpty() || !leading.compareAndSet(false, true)) {
         return;
       }
     }
   }
 
-  private void finish(Write<?> write) {
-    if (write.writer == null && write.failure != null) {
-      log.info("{} failed; nobody waited for it: {}", write.operation, write.failure.toString());
+  private boolean wakeNextLeader() {
+    for (Write<?> queued : queue) {
+      if (queued.writer != null) {
+        LockSupport.unpark(queued.writer);
+        return true;
+      }
     }
-    write.done = true;
-    if (write.writer != null && write.writer != Thread.currentThread()) {
+    return false;
+  }
+
+  private static void wake(Write<?> write) {
+    if (write.writer == null) {
+      if (write.failure != null) {
+        log.info("{} failed; nobody waited for it: {}", write.operation, write.failure.toString());
+      }
+    } else if (write.writer != Thread.currentThread()) {
       LockSupport.unpark(write.writer);
     }
   }
