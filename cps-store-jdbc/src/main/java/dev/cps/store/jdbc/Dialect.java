@@ -24,7 +24,8 @@ enum Dialect {
       return "UPDATE cps_enrollment SET lease_owner = ?, lease_until = ? WHERE id IN ("
           + "SELECT id FROM cps_enrollment WHERE next_action_at <= ?"
           + " AND (lease_until IS NULL OR lease_until <= ?)"
-          + " ORDER BY next_action_at, id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id, next_action_at, version, document";
+          + " ORDER BY next_action_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+          + " RETURNING id, next_action_at, version, document";
     }
   };
 

@@ -25,14 +25,14 @@ import org.slf4j.LoggerFactory;
  * CSR to a CA, still follows it on disk.
  *
  * <p>A writer that finds no group running leads one: it takes the queue, runs each write in one
- * {@code BEGIN IMMEDIATE} transaction on the one connection kept for writing, commits, and wakes
- * each writer of the group, and no other; then it wakes the first writer that queued meanwhile,
- * which leads the next group. So a write costs its writer one sleep and one wake-up, however many
- * threads wait. Work of several statements runs in a savepoint of its own: if it fails, it is rolled back
- * to it and fails alone. A single statement that fails (SQLite undoes it, but after an I/O error
- * or a full disk it may have ended the whole transaction) fails the group, as does a failed
- * commit. SQLite compiles a statement anew on every prepare and its JDBC driver caches none, so
- * the writing connection keeps its prepared statements.
+ * {@code BEGIN IMMEDIATE} transaction on the one connection kept for writing, and commits; then it
+ * wakes the first writer that queued meanwhile, which leads the next group, and each writer of its
+ * own group, and no other. So a write costs its writer one sleep and one wake-up, however many
+ * threads wait. Work of several statements runs in a savepoint of its own: if it fails, it is
+ * rolled back to it and fails alone. A single statement that fails (SQLite undoes it, but after an
+ * I/O error or a full disk it may have ended the whole transaction) fails the group, as does a
+ * failed commit. SQLite compiles a statement anew on every prepare and its JDBC driver caches none,
+ * so the writing connection keeps its prepared statements.
  */
 final class GroupCommit {
   private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
@@ -133,10 +133,10 @@ final class GroupCommit {
   }
 
   /**
-   * Commits what is queued, as the leader, and wakes its writers; then lets go, and wakes the
-   * first writer that queued meanwhile to lead the next group (it queued before this thread let go,
-   * or it would have led itself). If only writes nobody waits for queued meanwhile, this thread
-   * commits them too.
+   * Commits what is queued, as the leader, and lets go; wakes the first writer that queued
+   * meanwhile to lead the next group (it queued before this thread let go, or it would have led
+   * itself), then the writers of this group. If only writes nobody waits for queued meanwhile, this
+   * thread commits them too.
    */
   private void lead() {
     while (true) {

@@ -29,13 +29,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Enrollments as rows of {@code cps_enrollment}: the JSON document of the core's codec, beside the
  * columns that are queried (state, next action, lease owner and end, version). Due work comes from
- * the index on {@code (next_action_at, id)}; no query reads the documents but {@link #find} and
- * {@link #list}.
+ * the index on {@code (next_action_at, id)}; no query reads the documents but {@link #find},
+ * {@link #list} and {@link #claim}.
  *
- * <p>Every write is one statement, durable when the call returns ({@link Database#write}). An
- * update names the version it replaces in its {@code WHERE} clause, so of two writers of one
- * version exactly one wins: the fence that keeps a provisioner whose lease ran out from
- * overwriting the work of the one that took over.
+ * <p>Every write is one statement, durable when the call returns ({@link Database#write}), but the
+ * release of a lease, which is best effort ({@link Database#writeLater}). An update names the
+ * version it replaces in its {@code WHERE} clause, so of two writers of one version exactly one
+ * wins: the fence that keeps a provisioner whose lease ran out from overwriting the work of the one
+ * that took over.
  *
  * <p>While this store holds the lease on a row (until it releases it, or the lease runs out by the
  * store's clock), {@link #find} answers from the enrollment it last wrote or read there, without
@@ -123,7 +124,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
           statement.setString(5, id.value());
           statement.setLong(6, expectedVersion);
         });
-    leased.computeIfPresent(id, (key, held) -> held.withoutDocument());
+    dropClaimedDocument(id);
     if (updated == 0) {
       recent.forget(id);
       throw new VersionConflictException(id, expectedVersion, storedVersion(id)
@@ -158,7 +159,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
       return Optional.of(known);
     }
     if (lease != null && lease.document() != null) {
-      leased.computeIfPresent(id, (key, held) -> held.withoutDocument());
+      dropClaimedDocument(id);
       Enrollment claimed = decode(id, lease.document());
       recent.putUnless(id, claimed, kept -> kept.version() > claimed.version());
       return Optional.of(claimed);
@@ -391,6 +392,10 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
           statement.setString(1, id.value());
           statement.setString(2, owner);
         });
+  }
+
+  private void dropClaimedDocument(EnrollmentId id) {
+    leased.computeIfPresent(id, (key, held) -> held.withoutDocument());
   }
 
   private @Nullable Lease heldLease(EnrollmentId id) {
