@@ -333,7 +333,7 @@ final class GroupCommit {
     closed = true;
     do {
       while (!leading.compareAndSet(false, true)) {
-        Thread.onSpinWait();
+        LockSupport.parkNanos(this, 100_000); // a group can take long (another process's lock)
       }
       // A group led now fails its writes; the connection is closed under this lead.
       lead();
