@@ -56,12 +56,7 @@ final class Database implements AutoCloseable {
         }
       });
     }
-    GroupCommit writers = group;
-    return writers.run(operation, connection -> {
-      PreparedStatement statement = writers.statement(connection, sql);
-      binder.bind(statement);
-      return statement.executeUpdate();
-    }, false);
+    return group.run(operation, update(group, sql, binder), false);
   }
 
   /**
@@ -74,12 +69,16 @@ final class Database implements AutoCloseable {
       write(operation, sql, binder);
       return;
     }
-    GroupCommit writers = group;
-    writers.runLater(operation, connection -> {
-      PreparedStatement statement = writers.statement(connection, sql);
+    group.runLater(operation, update(group, sql, binder));
+  }
+
+  /** The statement on the group's writing connection, prepared once. */
+  private static Work<Integer> update(GroupCommit group, String sql, Binder binder) {
+    return connection -> {
+      PreparedStatement statement = group.statement(connection, sql);
       binder.bind(statement);
       return statement.executeUpdate();
-    });
+    };
   }
 
   /** Work that writes, committed when this returns: statement by statement, or (SQLite) all together. */

@@ -214,11 +214,7 @@ final class GroupCommit {
       Connection writing = connection();
       execute(writing, "BEGIN IMMEDIATE");
       for (Write<?> write : group) {
-        if (write.atomic) {
-          runInSavepoint(writing, write);
-        } else {
-          run(writing, write);
-        }
+        run(writing, write);
       }
       execute(writing, "COMMIT");
       return true;
@@ -241,12 +237,7 @@ final class GroupCommit {
   private <T> T runNested(String operation, Database.Work<T> work, boolean atomic) {
     Write<T> nested = new Write<>(operation, work, atomic, null);
     try {
-      Connection writing = connection();
-      if (atomic) {
-        runInSavepoint(writing, nested);
-      } else {
-        run(writing, nested);
-      }
+      run(connection(), nested);
     } catch (SQLException e) {
       throw new JdbcStoreException(operation, e);
     }
@@ -256,8 +247,13 @@ final class GroupCommit {
     return nested.result;
   }
 
-  private static <T> void run(Connection writing, Write<T> write) throws SQLException {
-    write.result = write.work.run(writing);
+  /** Runs one write: in a savepoint of its own if it is atomic. */
+  private <T> void run(Connection writing, Write<T> write) throws SQLException {
+    if (write.atomic) {
+      runInSavepoint(writing, write);
+    } else {
+      write.result = write.work.run(writing);
+    }
   }
 
   /**

@@ -160,9 +160,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     }
     if (lease != null && lease.document() != null) {
       dropClaimedDocument(id);
-      Enrollment claimed = decode(id, lease.document());
-      recent.putUnless(id, claimed, kept -> kept.version() > claimed.version());
-      return Optional.of(claimed);
+      return Optional.of(remember(decode(id, lease.document())));
     }
     long knownVersion = known == null ? Long.MIN_VALUE : known.version();
     record Row(long version, byte @Nullable [] document) {}
@@ -183,10 +181,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     if (known != null && row.version() == knownVersion) {
       return Optional.of(known);
     }
-    Enrollment enrollment = decode(id, Objects.requireNonNull(row.document(), "document"));
-    // A write or claim on another thread may have passed this read: an older version is not kept.
-    recent.putUnless(enrollment.id(), enrollment, kept -> kept.version() > enrollment.version());
-    return Optional.of(enrollment);
+    return Optional.of(remember(decode(id, Objects.requireNonNull(row.document(), "document"))));
   }
 
   /**
@@ -392,6 +387,15 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
           statement.setString(1, id.value());
           statement.setString(2, owner);
         });
+  }
+
+  /**
+   * Keeps what was read, unless a write or claim on another thread passed this read: an older
+   * version is not kept.
+   */
+  private Enrollment remember(Enrollment read) {
+    recent.putUnless(read.id(), read, kept -> kept.version() > read.version());
+    return read;
   }
 
   private void dropClaimedDocument(EnrollmentId id) {
