@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Persists enrollments, with their changes, under optimistic versions, and indexes them by
@@ -26,6 +27,26 @@ public interface EnrollmentStore {
    *     enrollment's version is not greater than {@code expectedVersion}; nothing is written
    */
   void update(Enrollment enrollment, long expectedVersion);
+
+  /**
+   * Like {@link #update}, but may return before the write is durable: the future completes once it
+   * is, or fails with what {@code update} would have thrown ({@link VersionConflictException}, a
+   * store failure), in which case nothing was written. The engine writes the steps of several
+   * enrollments this way and waits once for all of them; nothing that follows a step (its next side
+   * effect, its events) happens before the step's write completed, so a write lost in a crash is a
+   * step done again. Until the future completes, {@link #find} may return either version. The
+   * future may complete on a thread of the store's: wait for it rather than chain work on it.
+   *
+   * <p>The default writes through {@link #update} before it returns.
+   */
+  default CompletableFuture<Void> updateAsync(Enrollment enrollment, long expectedVersion) {
+    try {
+      update(enrollment, expectedVersion);
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   Optional<Enrollment> find(EnrollmentId id);
 

@@ -3,6 +3,7 @@ package dev.cps.store.jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -57,6 +58,22 @@ final class Database implements AutoCloseable {
       });
     }
     return group.run(operation, update(group, sql, binder), false);
+  }
+
+  /**
+   * One writing statement, handed over without waiting: the future completes with the update count
+   * once the statement is durable (SQLite: with the next group). Elsewhere, a {@link #write} before
+   * this returns.
+   */
+  CompletableFuture<Integer> writeAsync(String operation, String sql, Binder binder) {
+    if (group == null) {
+      try {
+        return CompletableFuture.completedFuture(write(operation, sql, binder));
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    return group.runAsync(operation, update(group, sql, binder));
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -59,18 +60,22 @@ final class GroupCommit {
     final Database.Work<T> work;
     /** Several statements, which succeed or fail together. */
     final boolean atomic;
-    /** Woken when the write is done or may lead; {@code null} for a write nobody waits for. */
+    /** Woken when the write is done or may lead; {@code null} for a write no thread waits in. */
     final @Nullable Thread writer;
+    /** Completed when the write is done, for a write handed over without waiting. */
+    final @Nullable CompletableFuture<T> completion;
     @Nullable T result;
     @Nullable RuntimeException failure;
     /** Set once the outcome is written. */
     volatile boolean done;
 
-    Write(String operation, Database.Work<T> work, boolean atomic, @Nullable Thread writer) {
+    Write(String operation, Database.Work<T> work, boolean atomic, @Nullable Thread writer,
+        @Nullable CompletableFuture<T> completion) {
       this.operation = operation;
       this.work = work;
       this.atomic = atomic;
       this.writer = writer;
+      this.completion = completion;
     }
   }
 
@@ -84,7 +89,7 @@ final class GroupCommit {
       return runNested(operation, work, atomic);
     }
     requireOpen();
-    Write<T> mine = new Write<>(operation, work, atomic, Thread.currentThread());
+    Write<T> mine = new Write<>(operation, work, atomic, Thread.currentThread(), null);
     queue.add(mine);
     boolean interrupted = false;
     while (!mine.done) {
@@ -119,8 +124,31 @@ final class GroupCommit {
       runNested(operation, work, true);
       return;
     }
+    queueWithoutWaiting(new Write<>(operation, work, true, null, null));
+  }
+
+  /**
+   * Runs a single statement's work in the next commit and returns at once: the future completes
+   * once that commit is durable, on the thread that led it. With no group running, the caller
+   * runs one; while one runs, the write rides the next, led by a writer that waits or by the
+   * leader of this one.
+   */
+  <T> CompletableFuture<T> runAsync(String operation, Database.Work<T> work) {
+    if (leader == Thread.currentThread()) {
+      try {
+        return CompletableFuture.completedFuture(runNested(operation, work, false));
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    CompletableFuture<T> completion = new CompletableFuture<>();
+    queueWithoutWaiting(new Write<>(operation, work, false, null, completion));
+    return completion;
+  }
+
+  private void queueWithoutWaiting(Write<?> write) {
     requireOpen();
-    queue.add(new Write<>(operation, work, true, null));
+    queue.add(write);
     if (leading.compareAndSet(false, true)) {
       lead();
     }
@@ -181,8 +209,14 @@ final class GroupCommit {
     return false;
   }
 
-  private static void wake(Write<?> write) {
-    if (write.writer == null) {
+  private static <T> void wake(Write<T> write) {
+    if (write.completion != null) {
+      if (write.failure == null) {
+        write.completion.complete(write.result);
+      } else {
+        write.completion.completeExceptionally(write.failure);
+      }
+    } else if (write.writer == null) {
       if (write.failure != null) {
         log.info("{} failed; nobody waited for it: {}", write.operation, write.failure.toString());
       }
@@ -235,7 +269,7 @@ final class GroupCommit {
 
   /** Work that a write of the running group does: part of that group, in a savepoint if atomic. */
   private <T> T runNested(String operation, Database.Work<T> work, boolean atomic) {
-    Write<T> nested = new Write<>(operation, work, atomic, null);
+    Write<T> nested = new Write<>(operation, work, atomic, null, null);
     try {
       run(connection(), nested);
     } catch (SQLException e) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -107,6 +108,31 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
 
   @Override
   public void update(Enrollment enrollment, long expectedVersion) {
+    Updating updating = updating(enrollment, expectedVersion);
+    updated(enrollment, expectedVersion,
+        database.write(updating.operation(), UPDATE, updating.binder()));
+  }
+
+  /** With SQLite, the update rides the next group commit; the caller waits for it later, if at all. */
+  @Override
+  public CompletableFuture<Void> updateAsync(Enrollment enrollment, long expectedVersion) {
+    Updating updating;
+    try {
+      updating = updating(enrollment, expectedVersion);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return database.writeAsync(updating.operation(), UPDATE, updating.binder())
+        .thenAccept(count -> updated(enrollment, expectedVersion, count));
+  }
+
+  private static final String UPDATE =
+      "UPDATE cps_enrollment SET version = ?, state = ?, next_action_at = ?, document = ? WHERE id = ? AND version = ?";
+
+  /** An update checked and encoded, ready to run. */
+  private record Updating(String operation, Database.Binder binder) {}
+
+  private static Updating updating(Enrollment enrollment, long expectedVersion) {
     Objects.requireNonNull(enrollment, "enrollment");
     EnrollmentId id = enrollment.id();
     if (enrollment.version() <= expectedVersion) {
@@ -114,23 +140,26 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
           "the new version " + enrollment.version() + " must be greater than the expected one");
     }
     byte[] document = EnrollmentJson.toBytes(enrollment);
-    int updated = database.write("updating enrollment " + id,
-        "UPDATE cps_enrollment SET version = ?, state = ?, next_action_at = ?, document = ? WHERE id = ? AND version = ?",
-        statement -> {
-          statement.setLong(1, enrollment.version());
-          setNullableString(statement, 2, state(enrollment));
-          setNullableLong(statement, 3, Micros.upOrNull(enrollment.nextActionAt()));
-          statement.setBytes(4, document);
-          statement.setString(5, id.value());
-          statement.setLong(6, expectedVersion);
-        });
+    return new Updating("updating enrollment " + id, statement -> {
+      statement.setLong(1, enrollment.version());
+      setNullableString(statement, 2, state(enrollment));
+      setNullableLong(statement, 3, Micros.upOrNull(enrollment.nextActionAt()));
+      statement.setBytes(4, document);
+      statement.setString(5, id.value());
+      statement.setLong(6, expectedVersion);
+    });
+  }
+
+  /** Keeps what was written, or reports the version that won instead. */
+  private void updated(Enrollment enrollment, long expectedVersion, int count) {
+    EnrollmentId id = enrollment.id();
     dropClaimedDocument(id);
-    if (updated == 0) {
+    if (count == 0) {
       recent.forget(id);
       throw new VersionConflictException(id, expectedVersion, storedVersion(id)
           .map(v -> "the stored version is " + v).orElse("no enrollment with this id is stored"));
     }
-    recent.put(enrollment.id(), enrollment);
+    recent.put(id, enrollment);
   }
 
   private Optional<Long> storedVersion(EnrollmentId id) {

@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.SecretKey;
@@ -81,44 +82,98 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   /** Inserts first: a key generated again for a stored id is thrown away, and the stored one returned. */
   @Override
   public PublicKey generate(KeyId id, KeyType type) {
+    Known known = known(id, type);
+    if (known != null) {
+      return known.publicKey();
+    }
+    NewKey generated = newKey(id, type);
+    if (database.write(generated.operation(), INSERT, generated.binder()) == 1) {
+      recent.put(id, generated.known());
+      return generated.known().publicKey();
+    }
+    return storedFirst(id, type);
+  }
+
+  /**
+   * The key is kept (and answers) at once; with SQLite, its insert rides the next group commit. An
+   * insert that finds the id taken, or fails, leaves the key kept no longer.
+   */
+  @Override
+  public Generated generateAsync(KeyId id, KeyType type) {
+    Known known = known(id, type);
+    if (known != null) {
+      return new Generated(known.publicKey(), CompletableFuture.completedFuture(known.publicKey()));
+    }
+    NewKey generated = newKey(id, type);
+    recent.put(id, generated.known());
+    CompletableFuture<PublicKey> stored = database.writeAsync(generated.operation(), INSERT, generated.binder())
+        .handle((inserted, failure) -> {
+          if (failure == null && inserted == 1) {
+            return generated.known().publicKey();
+          }
+          recent.forget(id, generated.known());
+          if (failure != null) {
+            throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
+          }
+          return storedFirst(id, type);
+        });
+    return new Generated(generated.known().publicKey(), stored);
+  }
+
+  private static final String INSERT = "INSERT INTO cps_private_key (id, key_type, public_key, kek_id,"
+      + " wrapped_data_key, encrypted_private_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+
+  /** The key kept under the id, if any, refused if of another type. */
+  private @Nullable Known known(KeyId id, KeyType type) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(type, "type");
     Known known = recent.get(id);
-    if (known == null) {
-      KeyEncryptionKeys.Resolved kek = this.kek.get();
-      KeyPair pair = crypto.generateKeyPair(type);
-      byte[] publicKey = pair.getPublic().getEncoded();
-      byte[] pkcs8 = pair.getPrivate().getEncoded();
-      SealedKey sealed;
-      try {
-        sealed = seal(id, type, pkcs8, kek);
-      } finally {
-        Arrays.fill(pkcs8, (byte) 0);
-      }
-      int inserted = database.write("storing private key " + id,
-          "INSERT INTO cps_private_key (id, key_type, public_key, kek_id, wrapped_data_key, encrypted_private_key,"
-              + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-          statement -> {
-            statement.setString(1, id.value());
-            statement.setString(2, type.toString());
-            statement.setBytes(3, publicKey);
-            statement.setString(4, kek.id());
-            statement.setBytes(5, sealed.wrappedDataKey());
-            statement.setBytes(6, sealed.encryptedPrivateKey());
-            statement.setLong(7, Micros.down(clock.instant()));
-          });
-      if (inserted == 1) {
-        recent.put(id, new Known(new StoredKey(id, type, publicKey, kek.id(), sealed.wrappedDataKey(),
-            sealed.encryptedPrivateKey()), pair.getPublic(), pair.getPrivate()));
-        return pair.getPublic();
-      }
-      known = Objects.requireNonNull(find(id), "a key that was stored first");
+    if (known != null) {
+      requireType(known, type);
     }
+    return known;
+  }
+
+  /** The public key of the key another writer stored under the id before this store's insert. */
+  private PublicKey storedFirst(KeyId id, KeyType type) {
+    Known stored = Objects.requireNonNull(find(id), "a key that was stored first");
+    requireType(stored, type);
+    return stored.publicKey();
+  }
+
+  private static void requireType(Known known, KeyType type) {
     if (!known.stored().type().equals(type)) {
-      throw new IllegalStateException(
-          "key " + id + " is already stored as " + known.stored().type() + "; refusing to replace it with " + type);
+      throw new IllegalStateException("key " + known.stored().id() + " is already stored as "
+          + known.stored().type() + "; refusing to replace it with " + type);
     }
-    return known.publicKey();
+  }
+
+  /** A key generated and sealed, not stored yet, with the insert that stores it. */
+  private record NewKey(Known known, String operation, Database.Binder binder) {}
+
+  private NewKey newKey(KeyId id, KeyType type) {
+    KeyEncryptionKeys.Resolved kek = this.kek.get();
+    KeyPair pair = crypto.generateKeyPair(type);
+    byte[] publicKey = pair.getPublic().getEncoded();
+    byte[] pkcs8 = pair.getPrivate().getEncoded();
+    SealedKey sealed;
+    try {
+      sealed = seal(id, type, pkcs8, kek);
+    } finally {
+      Arrays.fill(pkcs8, (byte) 0);
+    }
+    Known known = new Known(new StoredKey(id, type, publicKey, kek.id(), sealed.wrappedDataKey(),
+        sealed.encryptedPrivateKey()), pair.getPublic(), pair.getPrivate());
+    long createdAt = Micros.down(clock.instant());
+    return new NewKey(known, "storing private key " + id, statement -> {
+      statement.setString(1, id.value());
+      statement.setString(2, type.toString());
+      statement.setBytes(3, publicKey);
+      statement.setString(4, kek.id());
+      statement.setBytes(5, sealed.wrappedDataKey());
+      statement.setBytes(6, sealed.encryptedPrivateKey());
+      statement.setLong(7, createdAt);
+    });
   }
 
   @Override

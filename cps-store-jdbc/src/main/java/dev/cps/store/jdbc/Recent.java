@@ -50,4 +50,11 @@ final class Recent<K, V> {
   synchronized void forget(K key) {
     entries.remove(key);
   }
+
+  /** Forgets the value only if the kept one is {@code expected} (the same object). */
+  synchronized void forget(K key, V expected) {
+    if (entries.get(key) == expected) {
+      entries.remove(key);
+    }
+  }
 }

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -150,6 +151,49 @@ class GroupCommitTest {
     release.countDown();
     await().atMost(PATIENCE).until(() -> names().contains("later"));
     assertThat(names()).containsExactly("first", "alone", "later");
+  }
+
+  @Test
+  void writesHandedOverWithoutWaitingCommitWithTheNextGroupAndCompleteOnlyThen() throws Exception {
+    CountDownLatch release = holdTheFirstGroup();
+    List<CompletableFuture<Integer>> handedOver = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      int id = i;
+      handedOver.add(group.runAsync("inserting " + id, connection -> insertOn(connection, id, "row " + id)));
+    }
+    Future<Integer> waiting = writers.submit(() -> insert(6, "row 6"));
+    await().atMost(PATIENCE).until(() -> group.queued() == 6);
+    assertThat(handedOver).as("nothing completes before its commit").noneMatch(CompletableFuture::isDone);
+    long before = group.commits();
+    release.countDown();
+
+    assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    for (CompletableFuture<Integer> write : handedOver) {
+      assertThat(write.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+    assertThat(group.commits() - before).as("the first group and the next").isEqualTo(2);
+    assertThat(names()).hasSize(7);
+  }
+
+  @Test
+  void aWriteHandedOverWithoutWaitingThatFailsFailsItsFutureAndTheNextGroupWorks() throws Exception {
+    CompletableFuture<Integer> alone = group.runAsync("inserting alone", connection -> insertOn(connection, 1, "alone"));
+    assertThat(alone).as("no group ran, so the caller committed it").isCompletedWithValue(1);
+
+    CountDownLatch release = holdTheFirstGroup();
+    CompletableFuture<Integer> duplicate =
+        group.runAsync("inserting a duplicate", connection -> insertOn(connection, 1, "duplicate"));
+    CompletableFuture<Integer> innocent = group.runAsync("inserting 2", connection -> insertOn(connection, 2, "two"));
+    await().atMost(PATIENCE).until(() -> group.queued() == 2);
+    release.countDown();
+
+    assertThatThrownBy(() -> duplicate.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
+    assertThatThrownBy(() -> innocent.get(10, TimeUnit.SECONDS))
+        .as("a single statement that fails fails its group").hasCauseInstanceOf(JdbcStoreException.class);
+    assertThat(names()).containsExactly("first", "alone");
+    assertThat(group.runAsync("inserting 3", connection -> insertOn(connection, 3, "three")).get(10, TimeUnit.SECONDS))
+        .isEqualTo(1);
+    assertThat(names()).containsExactly("first", "alone", "three");
   }
 
   @Test

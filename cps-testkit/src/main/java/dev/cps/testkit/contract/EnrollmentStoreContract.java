@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -92,6 +94,46 @@ public abstract class EnrollmentStoreContract {
   public void updateOfAMissingEnrollmentConflicts() {
     assertThatThrownBy(() -> store.update(enrollment(EnrollmentId.of("ghost"), 2, T0), 1))
         .isInstanceOf(VersionConflictException.class);
+    assertThat(store.find(EnrollmentId.of("ghost"))).isEmpty();
+  }
+
+  @Test
+  public void updatesHandedOverWithoutWaitingAreStoredOnceTheirFuturesComplete() {
+    List<Enrollment> written = new ArrayList<>();
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Enrollment v1 = enrollment(EnrollmentId.of(String.format("async-%02d", i)), 1, T0);
+      store.insert(v1);
+      Enrollment v2 = v1.toBuilder().version(2).nextActionAt(T0.plusSeconds(i + 1L)).build();
+      writes.add(store.updateAsync(v2, 1));
+      written.add(v2);
+    }
+    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).orTimeout(30, TimeUnit.SECONDS).join();
+    for (Enrollment v2 : written) {
+      assertThat(store.find(v2.id())).contains(v2);
+    }
+    assertThat(store.due(T0.plusSeconds(3), 10)).containsExactly(written.get(0).id(), written.get(1).id(),
+        written.get(2).id());
+  }
+
+  @Test
+  public void anUpdateHandedOverWithoutWaitingThatLosesTheRaceFailsItsFutureAndWritesNothing() {
+    Enrollment v1 = enrollment(EnrollmentId.of("e1"), 1, T0);
+    store.insert(v1);
+    Enrollment v2 = v1.toBuilder().version(2).build();
+    store.update(v2, 1);
+    CompletableFuture<Void> stale = store.updateAsync(v1.toBuilder().version(2).nextActionAt(null).build(), 1);
+    assertThatThrownBy(() -> stale.orTimeout(30, TimeUnit.SECONDS).join())
+        .isInstanceOf(CompletionException.class)
+        .cause().isInstanceOf(VersionConflictException.class)
+        .satisfies(e -> assertThat(((VersionConflictException) e).enrollment()).isEqualTo(v1.id()));
+    CompletableFuture<Void> notNewer = store.updateAsync(v2.toBuilder().version(2).build(), 2);
+    assertThatThrownBy(() -> notNewer.orTimeout(30, TimeUnit.SECONDS).join())
+        .cause().isInstanceOf(VersionConflictException.class);
+    CompletableFuture<Void> ghost = store.updateAsync(enrollment(EnrollmentId.of("ghost"), 2, T0), 1);
+    assertThatThrownBy(() -> ghost.orTimeout(30, TimeUnit.SECONDS).join())
+        .cause().isInstanceOf(VersionConflictException.class);
+    assertThat(store.find(v1.id())).contains(v2);
     assertThat(store.find(EnrollmentId.of("ghost"))).isEmpty();
   }
 

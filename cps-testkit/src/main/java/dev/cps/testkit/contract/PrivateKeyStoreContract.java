@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,30 @@ public abstract class PrivateKeyStoreContract {
     assertThat(second.getEncoded()).isEqualTo(first.getEncoded());
     assertThat(store.publicKey(id)).get().extracting(PublicKey::getEncoded).isEqualTo(first.getEncoded());
     assertThat(store.generate(KeyId.of("k2"), KeyType.EC_P256).getEncoded()).isNotEqualTo(first.getEncoded());
+  }
+
+  @Test
+  public void aKeyGeneratedWithoutWaitingSignsAtOnceAndIsTheStoredOneOnceItsFutureCompletes()
+      throws GeneralSecurityException {
+    KeyId id = KeyId.of("async");
+    PrivateKeyStore.Generated generated = store.generateAsync(id, KeyType.EC_P256);
+    byte[] data = "signed before the key is durable".getBytes(StandardCharsets.UTF_8);
+    Signature signer = Signature.getInstance("SHA256withECDSA");
+    signer.initSign(store.privateKey(id));
+    signer.update(data);
+    byte[] signature = signer.sign();
+    Signature verifier = Signature.getInstance("SHA256withECDSA");
+    verifier.initVerify(generated.publicKey());
+    verifier.update(data);
+    assertThat(verifier.verify(signature)).isTrue();
+
+    PublicKey stored = generated.stored().orTimeout(30, TimeUnit.SECONDS).join();
+    assertThat(stored.getEncoded()).isEqualTo(generated.publicKey().getEncoded());
+    assertThat(store.publicKey(id)).get().extracting(PublicKey::getEncoded).isEqualTo(stored.getEncoded());
+    PrivateKeyStore.Generated again = store.generateAsync(id, KeyType.EC_P256);
+    assertThat(again.publicKey().getEncoded()).as("idempotent").isEqualTo(stored.getEncoded());
+    assertThat(again.stored().orTimeout(30, TimeUnit.SECONDS).join().getEncoded()).isEqualTo(stored.getEncoded());
+    assertThatThrownBy(() -> store.generateAsync(id, KeyType.RSA_2048)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
