@@ -47,11 +47,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>2,000 EC P-256 enrollments through the whole workflow on the fake CA (as {@code workflow}
  *       does), with the enrollments and encrypted keys in an SQLite file (synchronous FULL, the
  *       default, and NORMAL), against the same with the in-memory stores; rounds rotate which goes
- *       first, medians are compared. The enrollments arrive from as many requesters at once as the
- *       provisioner has workers, and both sides run with {@value #DEFAULT_WORKERS} workers unless
- *       told otherwise: a provisioner whose every step waits for a disk (or a CA) needs more steps
- *       in flight than there are processors, and the SQLite store commits the writes of all of them
- *       together. Eight warm-up rounds, since the JIT is still compiling after four (a fifth of
+ *       first, medians are compared. The enrollments arrive from {@value #REQUESTERS} requesters
+ *       at once, and both sides run with {@value #DEFAULT_WORKERS} workers unless told otherwise:
+ *       each worker steps a wave of the claimed batch and waits once per round for its writes, and
+ *       the SQLite store commits the writes of all waves together. Eight warm-up rounds, since the JIT is still compiling after four (a fifth of
  *       the in-memory side's CPU time then, a fiftieth once warm).
  *   <li>1,000,000 enrollments in production, none due, bulk-loaded into SQLite and into PostgreSQL:
  *       a {@code runDue()} pass with nothing due, and the heap of the idle provisioner after a GC.
@@ -63,6 +62,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class StoreBenchmark {
   static final int DEFAULT_WORKERS = 64;
+  /** Requests arriving at once, whatever the provisioner's workers: a property of the load. */
+  static final int REQUESTERS = 64;
   static final int WORKFLOW_ENROLLMENTS = 2_000;
   static final int IDLE_ENROLLMENTS = 1_000_000;
   private static final int WARM_UP_ROUNDS = 8;
@@ -199,9 +200,9 @@ final class StoreBenchmark {
     }
   }
 
-  /** Each request from one of {@code workers} requesters, as a service taking enrollments would. */
+  /** Each request from one of {@value #REQUESTERS} requesters, as a service taking enrollments would. */
   private void enrollAtOnce(CertificateProvisioner provisioner, List<EnrollmentRequest> requests) {
-    ExecutorService requesters = Executors.newFixedThreadPool(workers);
+    ExecutorService requesters = Executors.newFixedThreadPool(REQUESTERS);
     try {
       List<Future<Enrollment>> enrolled = new ArrayList<>(requests.size());
       for (EnrollmentRequest request : requests) {

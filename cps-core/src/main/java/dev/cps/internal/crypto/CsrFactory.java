@@ -20,6 +20,7 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -98,6 +99,11 @@ public final class CsrFactory {
     if (!actual.equals(keyType.toString())) {
       throw new IllegalArgumentException("keyType " + keyType + " does not match the public key, which is " + actual);
     }
+  }
+
+  /** Whether the CSR asks for a certificate of this public key. */
+  public static boolean isFor(CertificateSigningRequest csr, PublicKey key) {
+    return ParsedCsr.parse(csr).publicKeyInfo().equals(SubjectPublicKeyInfo.getInstance(key.getEncoded()));
   }
 
   /** Describes a public key in {@link KeyType#toString()} form, such as {@code RSA-2048}. */

@@ -4,8 +4,12 @@ import dev.cps.spi.Change;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentStore;
+import dev.cps.spi.KeyId;
+import dev.cps.spi.KeyType;
+import dev.cps.spi.PrivateKeyStore;
 import dev.cps.spi.ProvisioningEvent;
 import dev.cps.spi.TimelineEntry;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +22,10 @@ import org.jspecify.annotations.Nullable;
  * timeline, recomputes the enrollment's next action for the due index, writes with an optimistic
  * version check, and only then emits the events. A write that loses the race throws
  * {@link dev.cps.spi.VersionConflictException} and emits nothing.
+ *
+ * <p>Inside {@link #inWave}, a write is handed to the store without waiting for it, and the events,
+ * with whatever a step runs through {@link #afterWrite}, wait with it in the {@link Wave}: the
+ * race is then lost, and nothing emitted, when the wave is waited for.
  */
 final class ChangeWriter {
   /** Closed changes kept on an enrollment beside the open one. */
@@ -28,6 +36,8 @@ final class ChangeWriter {
   private final EnrollmentStore store;
   private final Clock clock;
   private final Events events;
+  /** The wave whose steps this thread runs now, if any. */
+  private final ThreadLocal<@Nullable Wave> wave = new ThreadLocal<>();
 
   ChangeWriter(EnrollmentStore store, Clock clock, Events events) {
     this.store = store;
@@ -64,8 +74,11 @@ final class ChangeWriter {
       emitted.add(new ProvisioningEvent.Failed(enrollment.id(), change.id(), failed.reason(), now));
     }
     Enrollment written = store(enrollment, edit.apply(enrollment.toBuilder().putChange(change)));
-    events.emit(emitted);
-    events.settle(written, change);
+    Change stored = change;
+    afterWrite(() -> {
+      events.emit(emitted);
+      events.settle(written, stored);
+    });
     return written;
   }
 
@@ -73,15 +86,54 @@ final class ChangeWriter {
   Enrollment writeEnrollment(Enrollment enrollment, UnaryOperator<Enrollment.Builder> edit,
       List<ProvisioningEvent> emitted) {
     Enrollment written = store(enrollment, edit.apply(enrollment.toBuilder()));
-    events.emit(emitted);
+    afterWrite(() -> events.emit(emitted));
     return written;
+  }
+
+  /** Runs the step with its writes handed to the wave; see {@link Wave}. */
+  void inWave(Wave steps, Runnable step) {
+    wave.set(steps);
+    try {
+      step.run();
+    } finally {
+      wave.remove();
+    }
+  }
+
+  /**
+   * A new key for the step: inside a wave, handed to the key store without waiting, and waited for
+   * with the step's write; else stored before this returns.
+   */
+  PublicKey generateKey(PrivateKeyStore keys, KeyId id, KeyType type) {
+    Wave current = wave.get();
+    if (current == null) {
+      return keys.generate(id, type);
+    }
+    PrivateKeyStore.Generated generated = keys.generateAsync(id, type);
+    current.written(generated.stored());
+    return generated.publicKey();
+  }
+
+  /** Runs the action once the last write is durable: now, or when the wave is waited for. */
+  void afterWrite(Runnable action) {
+    Wave current = wave.get();
+    if (current == null) {
+      action.run();
+    } else {
+      current.afterWrite(action);
+    }
   }
 
   private Enrollment store(Enrollment before, Enrollment.Builder after) {
     Enrollment built =
         after.version(before.version() + 1).trimChanges(KEPT_CHANGES).trimHistory(KEPT_HISTORY).build();
     Enrollment written = built.withNextActionAt(nextAction(built));
-    store.update(written, before.version());
+    Wave current = wave.get();
+    if (current == null) {
+      store.update(written, before.version());
+    } else {
+      current.written(store.updateAsync(written, before.version()));
+    }
     return written;
   }
 

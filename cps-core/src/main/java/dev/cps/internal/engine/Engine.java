@@ -41,6 +41,7 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,42 +95,91 @@ final class Engine {
    * Runs every step of the enrollment that is due at {@code passStart}; stops at a person or a wait.
    *
    * @return whether the enrollment is still due (it used up its steps for this pass)
+   * @throws RuntimeException what stopped the enrollment outside the engine's own error handling
    */
   boolean process(EnrollmentId id, Instant passStart) {
-    return process(id, passStart, false);
+    Wave.Outcome outcome = processAll(List.of(id), passStart, false, null).get(id);
+    if (outcome instanceof Wave.Outcome.Failed failed) {
+      throw failed.failure();
+    }
+    return outcome instanceof Wave.Outcome.Stepped;
   }
 
   /**
-   * Like {@link #process(EnrollmentId, Instant)}; with {@code followClock}, also every step that
-   * became due since the pass started, so that on a real clock an enrollment goes on as far as it
-   * can without waiting for the next pass.
+   * Runs every step due at {@code passStart} of each enrollment, side by side: a step of each, then
+   * one wait for all their writes ({@link Wave}), round after round until each stops at a person or
+   * a wait. With {@code followClock}, also every step that became due since the pass started, so
+   * that on a real clock an enrollment goes on as far as it can without waiting for the next pass.
+   * The enrollments' locks are held, in id order, from their steps until their writes are durable,
+   * so that an input never lands between a step's side effect and the write that records it.
+   *
+   * @param freshUntil when the enrollments' leases are half over, if they are leased: an enrollment
+   *     whose turn comes later is not stepped
+   * @return for each enrollment: {@link Wave.Outcome.Stepped} if it is still due (it used up its
+   *     steps for this pass), {@link Wave.Outcome.Failed} if something outside the engine's own
+   *     error handling stopped it, {@link Wave.Outcome.LeaseAged} if its lease aged first, and
+   *     {@code null} once it has nothing due
    */
-  boolean process(EnrollmentId id, Instant passStart, boolean followClock) {
-    for (int step = 0; step < MAX_STEPS_PER_PASS; step++) {
-      boolean stepped = locks.with(id, () -> {
+  Map<EnrollmentId, Wave.@Nullable Outcome> processAll(List<EnrollmentId> ids, Instant passStart,
+      boolean followClock, @Nullable Instant freshUntil) {
+    Map<EnrollmentId, Wave.@Nullable Outcome> outcomes = new LinkedHashMap<>();
+    List<EnrollmentId> active = ids.stream().distinct().sorted(Comparator.comparing(EnrollmentId::value)).toList();
+    for (int step = 0; step < MAX_STEPS_PER_PASS && !active.isEmpty(); step++) {
+      List<EnrollmentId> stepping = active;
+      Map<EnrollmentId, Wave.Outcome> round = locks.withAll(stepping,
+          () -> stepEach(stepping, passStart, followClock, freshUntil));
+      List<EnrollmentId> stepped = new ArrayList<>();
+      for (EnrollmentId id : stepping) {
+        Wave.Outcome outcome = round.get(id);
+        if (outcome instanceof Wave.Outcome.LeaseAged && outcomes.get(id) != null) {
+          continue; // stepped earlier in this pass: still due, for the next pass
+        }
+        outcomes.put(id, outcome);
+        if (outcome instanceof Wave.Outcome.Stepped) {
+          stepped.add(id);
+        }
+      }
+      active = stepped;
+    }
+    if (!active.isEmpty()) {
+      log.warn("Enrollments {} took {} steps in one pass; leaving the rest for the next pass", active,
+          MAX_STEPS_PER_PASS);
+    }
+    return outcomes;
+  }
+
+  /** One step of each enrollment that is due; those not due have no outcome. */
+  private Map<EnrollmentId, Wave.Outcome> stepEach(List<EnrollmentId> ids, Instant passStart, boolean followClock,
+      @Nullable Instant freshUntil) {
+    Wave wave = new Wave();
+    Instant dueBy = passStart;
+    if (followClock) {
+      Instant now = settings.clock().instant();
+      dueBy = now.isAfter(passStart) ? now : passStart;
+    }
+    Map<EnrollmentId, Wave.Outcome> aged = new LinkedHashMap<>();
+    for (EnrollmentId id : ids) {
+      if (freshUntil != null && settings.clock().instant().isAfter(freshUntil)) {
+        aged.put(id, new Wave.Outcome.LeaseAged());
+        continue;
+      }
+      wave.begin(id);
+      try {
         Enrollment enrollment = settings.store().find(id).orElse(null);
-        Instant dueBy = passStart;
-        if (followClock) {
-          Instant now = settings.clock().instant();
-          dueBy = now.isAfter(passStart) ? now : passStart;
+        if (enrollment == null || enrollment.nextActionAt() == null || enrollment.nextActionAt().isAfter(dueBy)) {
+          wave.notDue();
+          continue;
         }
-        if (enrollment == null || enrollment.nextActionAt() == null
-            || enrollment.nextActionAt().isAfter(dueBy)) {
-          return false;
-        }
-        try {
-          step(enrollment);
-        } catch (VersionConflictException raced) {
-          log.debug("Enrollment {} changed while a step ran (another engine?); reading it again", id);
-        }
-        return true;
-      });
-      if (!stepped) {
-        return false;
+        writer.inWave(wave, () -> step(enrollment));
+      } catch (VersionConflictException raced) {
+        log.debug("Enrollment {} changed while a step ran (another engine?); reading it again", id);
+      } catch (RuntimeException failure) {
+        wave.failed(failure);
       }
     }
-    log.warn("Enrollment {} took {} steps in one pass; leaving the rest for the next pass", id, MAX_STEPS_PER_PASS);
-    return true;
+    Map<EnrollmentId, Wave.Outcome> outcomes = wave.await();
+    outcomes.putAll(aged);
+    return outcomes;
   }
 
   private void step(Enrollment enrollment) {
@@ -194,7 +244,7 @@ final class Engine {
   /** Step 2: the key is generated and stored first, then the CSR is built from it and stored. */
   private void createKeyAndCsr(Enrollment enrollment, Change change) {
     KeyId key = keyFor(enrollment, change);
-    PublicKey publicKey = settings.keys().generate(key, change.request().keyType());
+    PublicKey publicKey = writer.generateKey(settings.keys(), key, change.request().keyType());
     CertificateSigningRequest csr =
         csrs.create(change.request(), publicKey, settings.keys().privateKey(key), change.request().keyType());
     writer.write(enrollment, change,
@@ -214,6 +264,14 @@ final class Engine {
 
   /** Step 3: the order reference is stored before the engine acts on the CA's answer. */
   private void submit(Enrollment enrollment, Change change) {
+    KeyId key = required(change.key(), change, "key");
+    Optional<PublicKey> stored = settings.keys().publicKey(key);
+    if (stored.isPresent() && !CsrFactory.isFor(required(change.csr(), change, "csr"), stored.get())) {
+      // Another process stored a key under this id first: the CSR is made again, from that key.
+      retry(enrollment, change, change.toBuilder().state(new ChangeState.KeyPending()).csr(null),
+          settings.clock().instant(), new IllegalStateException("the CSR is not for key " + key + " as stored"));
+      return;
+    }
     OrderRef order = authority(change).submit(orderRequest(enrollment, change));
     writer.write(enrollment, change,
         succeeded(change).order(order).state(new ChangeState.Validating()).nextActionAt(settings.clock().instant()),
@@ -329,7 +387,7 @@ final class Engine {
           succeeded(change).certificate(chain).state(new ChangeState.Failed(result.fatal())).nextActionAt(null),
           "certificate " + chain.serialNumber() + " retrieved and refused", ENGINE,
           b -> reopenRenewal(b, enrollment, now), List.of());
-      closed(written, change);
+      writer.afterWrite(() -> closed(written, change));
       return;
     }
     List<Warning> open = result.warnings().stream()
@@ -414,7 +472,7 @@ final class Engine {
               .expiryWarningAt(warnAt);
         },
         List.of(new ProvisioningEvent.Deployed(enrollment.id(), change.id(), NetworkRole.PRODUCTION, chain, now)));
-    forgetRetired(enrollment, written);
+    writer.afterWrite(() -> forgetRetired(enrollment, written));
   }
 
   /**
@@ -579,7 +637,7 @@ final class Engine {
     Enrollment written = writer.write(enrollment, change,
         change.toBuilder().state(new ChangeState.Failed(reason)).lastError(reason).nextActionAt(null), reason, ENGINE,
         b -> reopenRenewal(b, enrollment, now), List.of());
-    closed(written, change);
+    writer.afterWrite(() -> closed(written, change));
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.cps.internal.engine;
 import dev.cps.spi.EnrollmentId;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -45,6 +46,21 @@ final class EnrollmentLocks {
         runDeferred();
       }
     }
+  }
+
+  /**
+   * Runs the action holding the lock of each enrollment. Take them in one order everywhere (the
+   * engine sorts by id), so that two threads taking overlapping sets cannot deadlock.
+   */
+  <T> T withAll(List<EnrollmentId> ids, Supplier<T> action) {
+    return withAll(ids, 0, action);
+  }
+
+  private <T> T withAll(List<EnrollmentId> ids, int from, Supplier<T> action) {
+    if (from == ids.size()) {
+      return action.get();
+    }
+    return with(ids.get(from), () -> withAll(ids, from + 1, action));
   }
 
   private void leave(EnrollmentId id) {

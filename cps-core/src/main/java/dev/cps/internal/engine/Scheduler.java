@@ -105,24 +105,27 @@ final class Scheduler implements AutoCloseable {
     LEASE_AGED
   }
 
-  /** Runs the batch on the workers and the calling thread. */
+  /**
+   * Runs the batch in as many waves as there are workers, one per worker (or all in one on the
+   * calling thread): each wave steps its enrollments side by side and waits for their writes
+   * together ({@link Engine#processAll}).
+   */
   private Map<EnrollmentId, Outcome> runAll(List<EnrollmentId> due, Instant passStart, Instant claimedAt) {
-    Map<EnrollmentId, Outcome> outcomes = new LinkedHashMap<>();
     Instant fresh = claimedAt.plus(settings.leaseDuration().dividedBy(2));
-    if (workers == null || due.size() == 1) {
-      for (EnrollmentId id : due) {
-        outcomes.put(id, runClaimed(id, passStart, fresh));
-      }
+    List<List<EnrollmentId>> waves = split(due, workers == null ? 1 : settings.workers());
+    if (workers == null || waves.size() == 1) {
+      Map<EnrollmentId, Outcome> outcomes = new LinkedHashMap<>();
+      waves.forEach(wave -> outcomes.putAll(runClaimed(wave, passStart, fresh)));
       return outcomes;
     }
-    List<Callable<Outcome>> tasks = new ArrayList<>(due.size());
-    for (EnrollmentId id : due) {
-      tasks.add(() -> runClaimed(id, passStart, fresh));
+    List<Callable<Map<EnrollmentId, Outcome>>> tasks = new ArrayList<>(waves.size());
+    for (List<EnrollmentId> wave : waves) {
+      tasks.add(() -> runClaimed(wave, passStart, fresh));
     }
+    Map<EnrollmentId, Outcome> outcomes = new LinkedHashMap<>();
     try {
-      List<Future<Outcome>> results = workers.invokeAll(tasks);
-      for (int i = 0; i < results.size(); i++) {
-        outcomes.put(due.get(i), results.get(i).get());
+      for (Future<Map<EnrollmentId, Outcome>> result : workers.invokeAll(tasks)) {
+        outcomes.putAll(result.get());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -132,31 +135,55 @@ final class Scheduler implements AutoCloseable {
     return outcomes;
   }
 
-  private Outcome runClaimed(EnrollmentId id, Instant passStart, Instant freshUntil) {
-    if (settings.clock().instant().isAfter(freshUntil)) {
-      release(id);
-      return Outcome.LEASE_AGED;
+  /** The ids in at most {@code parts} runs of consecutive ones, whose sizes differ by one at most. */
+  static <T> List<List<T>> split(List<T> ids, int parts) {
+    int count = Math.min(parts, ids.size());
+    List<List<T>> runs = new ArrayList<>(count);
+    int from = 0;
+    for (int part = 0; part < count; part++) {
+      int size = (ids.size() - from) / (count - part);
+      runs.add(ids.subList(from, from + size));
+      from += size;
     }
+    return runs;
+  }
+
+  private Map<EnrollmentId, Outcome> runClaimed(List<EnrollmentId> wave, Instant passStart, Instant freshUntil) {
     try {
-      return processSafely(id, passStart, false) ? Outcome.STILL_DUE : Outcome.DONE;
+      return processSafely(wave, passStart, false, freshUntil);
     } finally {
-      release(id);
+      wave.forEach(this::release);
     }
   }
 
   /**
-   * A failure here (the store is down, a document is corrupt) stays with this enrollment: it is
-   * left alone for a while, longer each time, so the others go on and nothing hot-loops.
+   * A failure here (the store is down, a document is corrupt) stays with its enrollment: it is left
+   * alone for a while, longer each time, so the others go on and nothing hot-loops.
    */
-  private boolean processSafely(EnrollmentId id, Instant passStart, boolean followClock) {
+  private Map<EnrollmentId, Outcome> processSafely(List<EnrollmentId> ids, Instant passStart, boolean followClock,
+      @Nullable Instant freshUntil) {
+    Map<EnrollmentId, Outcome> outcomes = new LinkedHashMap<>();
+    Map<EnrollmentId, Wave.@Nullable Outcome> processed;
     try {
-      boolean stillDue = engine.process(id, passStart, followClock);
-      quarantined.remove(id);
-      return stillDue;
+      processed = engine.processAll(ids, passStart, followClock, freshUntil);
     } catch (RuntimeException e) {
-      quarantine(id, e);
-      return true;
+      ids.forEach(id -> {
+        quarantine(id, e);
+        outcomes.put(id, Outcome.STILL_DUE);
+      });
+      return outcomes;
     }
+    for (EnrollmentId id : ids) {
+      Wave.Outcome outcome = processed.get(id);
+      if (outcome instanceof Wave.Outcome.Failed failed) {
+        quarantine(id, failed.failure());
+      } else if (!(outcome instanceof Wave.Outcome.LeaseAged)) {
+        quarantined.remove(id);
+      }
+      outcomes.put(id, outcome == null ? Outcome.DONE
+          : outcome instanceof Wave.Outcome.LeaseAged ? Outcome.LEASE_AGED : Outcome.STILL_DUE);
+    }
+    return outcomes;
   }
 
   /** Ends this provisioner's lease: the enrollment's next step may be run by any provisioner. */
@@ -262,7 +289,7 @@ final class Scheduler implements AutoCloseable {
       handed++;
       pool.execute(() -> {
         try {
-          processSafely(id, now, true);
+          processSafely(List.of(id), now, true, null);
         } finally {
           // Out of flight before the lease ends: a claim that gets it next hands it to a worker.
           inFlight.remove(id);

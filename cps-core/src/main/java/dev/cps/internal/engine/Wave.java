@@ -1,0 +1,121 @@
+package dev.cps.internal.engine;
+
+import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.VersionConflictException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One step of each of several enrollments, whose writes are waited for together: each step hands
+ * its write to the store without waiting ({@link dev.cps.spi.EnrollmentStore#updateAsync}), and
+ * what must follow the write (events, deleting a key) waits here with it. {@link #await} waits once
+ * for all of them, so a thread that steps many enrollments sleeps once per round, not once per
+ * write, and the store can commit the writes together.
+ */
+final class Wave {
+  private static final Logger log = LoggerFactory.getLogger(Wave.class);
+
+  /** What became of an enrollment's step once its writes were waited for. */
+  sealed interface Outcome {
+    /** Written, or lost a race to another writer (the enrollment is read again). */
+    record Stepped() implements Outcome {}
+
+    /** The step, or its write, failed outside the engine's own error handling. */
+    record Failed(RuntimeException failure) implements Outcome {}
+
+    /**
+     * Not stepped: half its lease had passed when its turn came, so it is left to be claimed afresh
+     * rather than run under a lease another provisioner may be about to take over.
+     */
+    record LeaseAged() implements Outcome {}
+  }
+
+  /** A write handed to the store and what runs once it is durable. */
+  private record Pending(CompletableFuture<?> write, List<Runnable> after) {}
+
+  /** Each enrollment's writes in the order its step made them; empty for a step that wrote nothing. */
+  private final Map<EnrollmentId, List<Pending>> writes = new LinkedHashMap<>();
+  private final Map<EnrollmentId, RuntimeException> failures = new LinkedHashMap<>();
+  private @Nullable EnrollmentId current;
+
+  /** The enrollment whose step runs now: the writes that follow are its. */
+  void begin(EnrollmentId id) {
+    current = id;
+    writes.put(id, new ArrayList<>());
+  }
+
+  /** The current enrollment has nothing due: it has no outcome. */
+  void notDue() {
+    writes.remove(currentId());
+    current = null;
+  }
+
+  /** A write of the current enrollment's step, handed to a store; a key's, or the enrollment's. */
+  void written(CompletableFuture<?> write) {
+    writes.get(currentId()).add(new Pending(write, new ArrayList<>()));
+  }
+
+  /** Runs the action once the current enrollment's last write is durable; at once if it made none. */
+  void afterWrite(Runnable action) {
+    List<Pending> pending = writes.get(currentId());
+    if (pending.isEmpty()) {
+      action.run();
+    } else {
+      pending.get(pending.size() - 1).after().add(action);
+    }
+  }
+
+  /** The current enrollment's step failed before its writes were waited for. */
+  void failed(RuntimeException failure) {
+    failures.put(currentId(), failure);
+  }
+
+  private EnrollmentId currentId() {
+    return Objects.requireNonNull(current, "no enrollment's step is running");
+  }
+
+  /**
+   * Waits for every write, in the order they were made, and runs what follows each one that is
+   * durable; what follows a write that lost the version race, or failed, is skipped, and so is what
+   * follows the later writes of that enrollment. Every write is waited for, so that the
+   * enrollment's lock is held until none is in flight.
+   */
+  Map<EnrollmentId, Outcome> await() {
+    Map<EnrollmentId, Outcome> outcomes = new LinkedHashMap<>();
+    for (Map.Entry<EnrollmentId, List<Pending>> step : writes.entrySet()) {
+      EnrollmentId id = step.getKey();
+      RuntimeException failure = failures.get(id);
+      boolean lost = false;
+      for (Pending pending : step.getValue()) {
+        try {
+          pending.write().join();
+        } catch (CompletionException e) {
+          RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
+          if (cause instanceof VersionConflictException) {
+            log.debug("Enrollment {} changed while a step ran (another engine?); reading it again", id);
+          } else if (failure == null) {
+            failure = cause;
+          }
+          lost = true;
+        }
+        if (!lost && failure == null) {
+          try {
+            pending.after().forEach(Runnable::run);
+          } catch (RuntimeException e) {
+            failure = e;
+          }
+        }
+      }
+      outcomes.put(id, failure == null ? new Outcome.Stepped() : new Outcome.Failed(failure));
+    }
+    return outcomes;
+  }
+}
