@@ -92,20 +92,6 @@ final class Engine {
   }
 
   /**
-   * Runs every step of the enrollment that is due at {@code passStart}; stops at a person or a wait.
-   *
-   * @return whether the enrollment is still due (it used up its steps for this pass)
-   * @throws RuntimeException what stopped the enrollment outside the engine's own error handling
-   */
-  boolean process(EnrollmentId id, Instant passStart) {
-    Wave.Outcome outcome = processAll(List.of(id), passStart, false, null).get(id);
-    if (outcome instanceof Wave.Outcome.Failed failed) {
-      throw failed.failure();
-    }
-    return outcome instanceof Wave.Outcome.Stepped;
-  }
-
-  /**
    * Runs every step due at {@code passStart} of each enrollment, side by side: a step of each, then
    * one wait for all their writes ({@link Wave}), round after round until each stops at a person or
    * a wait. With {@code followClock}, also every step that became due since the pass started, so

@@ -136,7 +136,7 @@ final class Scheduler implements AutoCloseable {
   }
 
   /** The ids in at most {@code parts} runs of consecutive ones, whose sizes differ by one at most. */
-  static <T> List<List<T>> split(List<T> ids, int parts) {
+  private static <T> List<List<T>> split(List<T> ids, int parts) {
     int count = Math.min(parts, ids.size());
     List<List<T>> runs = new ArrayList<>(count);
     int from = 0;
