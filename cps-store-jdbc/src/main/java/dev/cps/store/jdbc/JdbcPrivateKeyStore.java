@@ -117,6 +117,9 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
           }
           return storedFirst(id, type);
         });
+    if (stored.isDone() && !stored.isCompletedExceptionally()) {
+      return new Generated(stored.join(), stored); // written at once (PostgreSQL): sign with what is stored
+    }
     return new Generated(generated.known().publicKey(), stored);
   }
 
