@@ -22,7 +22,6 @@ import dev.cps.testkit.MutableClock;
 import dev.cps.testkit.RecordingNetwork;
 import dev.cps.testkit.junit.CpsTestkit;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -217,8 +216,7 @@ class ConcurrencyTest {
   }
 
   /** A store one of whose documents cannot be read, as a corrupt row would be. */
-  private static final class PoisonedStore implements EnrollmentStore {
-    private final InMemoryEnrollmentStore delegate = new InMemoryEnrollmentStore();
+  private static final class PoisonedStore extends ForwardingEnrollmentStore {
     private volatile @Nullable EnrollmentId poisoned;
     final AtomicInteger poisonedReads = new AtomicInteger();
 
@@ -227,37 +225,12 @@ class ConcurrencyTest {
     }
 
     @Override
-    public void insert(Enrollment enrollment) {
-      delegate.insert(enrollment);
-    }
-
-    @Override
-    public void update(Enrollment enrollment, long expectedVersion) {
-      delegate.update(enrollment, expectedVersion);
-    }
-
-    @Override
     public Optional<Enrollment> find(EnrollmentId id) {
       if (id.equals(poisoned)) {
         poisonedReads.incrementAndGet();
         throw new IllegalStateException("document of " + id + " is corrupt");
       }
-      return delegate.find(id);
-    }
-
-    @Override
-    public List<Enrollment> list() {
-      return delegate.list();
-    }
-
-    @Override
-    public List<EnrollmentId> due(Instant now, int limit) {
-      return delegate.due(now, limit);
-    }
-
-    @Override
-    public Optional<Instant> nextDue() {
-      return delegate.nextDue();
+      return stored.find(id);
     }
   }
 }

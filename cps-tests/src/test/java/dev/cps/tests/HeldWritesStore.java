@@ -2,10 +2,6 @@ package dev.cps.tests;
 
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
-import dev.cps.spi.EnrollmentStore;
-import dev.cps.testkit.InMemoryEnrollmentStore;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,10 +13,9 @@ import java.util.concurrent.CompletableFuture;
  * them go: as a database would hold them until its next commit, but for as long as the test likes.
  * Writes through {@link #update} are not held.
  */
-final class HeldWritesStore implements EnrollmentStore {
+final class HeldWritesStore extends ForwardingEnrollmentStore {
   private record Held(Enrollment enrollment, long expectedVersion, CompletableFuture<Void> write) {}
 
-  private final InMemoryEnrollmentStore stored = new InMemoryEnrollmentStore();
   private final List<Held> held = new ArrayList<>();
   private boolean holding = true;
 
@@ -65,47 +60,7 @@ final class HeldWritesStore implements EnrollmentStore {
         return write.write();
       }
     }
-    return EnrollmentStore.super.updateAsync(enrollment, expectedVersion);
-  }
-
-  @Override
-  public void insert(Enrollment enrollment) {
-    stored.insert(enrollment);
-  }
-
-  @Override
-  public void update(Enrollment enrollment, long expectedVersion) {
-    stored.update(enrollment, expectedVersion);
-  }
-
-  @Override
-  public Optional<Enrollment> find(EnrollmentId id) {
-    return stored.find(id);
-  }
-
-  @Override
-  public List<Enrollment> list() {
-    return stored.list();
-  }
-
-  @Override
-  public List<EnrollmentId> due(Instant now, int limit) {
-    return stored.due(now, limit);
-  }
-
-  @Override
-  public Optional<Instant> nextDue() {
-    return stored.nextDue();
-  }
-
-  @Override
-  public List<EnrollmentId> claim(Instant now, int limit, String owner, Duration lease) {
-    return stored.claim(now, limit, owner, lease);
-  }
-
-  @Override
-  public void release(EnrollmentId id, String owner) {
-    stored.release(id, owner);
+    return super.updateAsync(enrollment, expectedVersion);
   }
 
   @Override
