@@ -84,9 +84,9 @@ final class Wave {
 
   /**
    * Waits for every write, in the order they were made, and runs what follows each one that is
-   * durable; what follows a write that lost the version race, or failed, is skipped, and so is what
-   * follows the later writes of that enrollment. Every write is waited for, so that the
-   * enrollment's lock is held until none is in flight.
+   * durable (also when the step failed after it); what follows a write that lost the version race,
+   * or failed, is skipped, and so is what follows the later writes of that enrollment. Every write
+   * is waited for, so that the enrollment's lock is held until none is in flight.
    */
   Map<EnrollmentId, Outcome> await() {
     Map<EnrollmentId, Outcome> outcomes = new LinkedHashMap<>();
@@ -106,11 +106,11 @@ final class Wave {
           }
           lost = true;
         }
-        if (!lost && failure == null) {
+        if (!lost) {
           try {
             pending.after().forEach(Runnable::run);
           } catch (RuntimeException e) {
-            failure = e;
+            failure = failure == null ? e : failure;
           }
         }
       }

@@ -4,6 +4,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cps.spi.EnrollmentId;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -72,6 +73,31 @@ class EnrollmentLocksTest {
     String nested = locks.with(id, () -> locks.with(id, () -> "inner"));
 
     assertThat(nested).isEqualTo("inner");
+    assertThat(locks.size()).isZero();
+  }
+
+  @Test
+  void aWaveHoldsTheLockOfEachOfItsEnrollmentsUntilItsActionEndsAndDeferredWorkRunsAfterAll() throws Exception {
+    EnrollmentId a = EnrollmentId.of("a");
+    EnrollmentId b = EnrollmentId.of("b");
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger deferredWhileHeld = new AtomicInteger(-1);
+    CompletableFuture<String> wave = CompletableFuture.supplyAsync(() -> locks.withAll(List.of(a, b), () -> {
+      locks.afterUnlock(() -> deferredWhileHeld.set(locks.size()));
+      inside.countDown();
+      await(release);
+      return "stepped";
+    }), threads);
+    assertThat(inside.await(10, SECONDS)).isTrue();
+
+    CompletableFuture<String> input = CompletableFuture.supplyAsync(() -> locks.with(b, () -> "answered"), threads);
+    assertThat(input).as("an input on b waits for the wave").isNotDone();
+    release.countDown();
+
+    assertThat(wave.get(10, SECONDS)).isEqualTo("stepped");
+    assertThat(input.get(10, SECONDS)).isEqualTo("answered");
+    assertThat(deferredWhileHeld.get()).as("deferred work ran with no lock of the wave held").isLessThan(2);
     assertThat(locks.size()).isZero();
   }
 

@@ -1,0 +1,75 @@
+package dev.cps.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.VersionConflictException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class WaveTest {
+  private static final EnrollmentId A = EnrollmentId.of("a");
+  private static final EnrollmentId B = EnrollmentId.of("b");
+  private static final EnrollmentId C = EnrollmentId.of("c");
+
+  private final Wave wave = new Wave();
+  private final List<String> ran = new ArrayList<>();
+
+  @Test
+  void whatFollowsAWriteRunsOnlyOnceItIsDurableAndNotAfterALostRace() {
+    CompletableFuture<Void> durable = new CompletableFuture<>();
+    CompletableFuture<Void> raced = new CompletableFuture<>();
+    wave.begin(A);
+    wave.written(durable);
+    wave.afterWrite(() -> ran.add("after a"));
+    wave.begin(B);
+    wave.written(raced);
+    wave.afterWrite(() -> ran.add("after b"));
+    wave.begin(C);
+    wave.afterWrite(() -> ran.add("c wrote nothing"));
+    assertThat(ran).as("before the wait").containsExactly("c wrote nothing");
+
+    durable.complete(null);
+    raced.completeExceptionally(new VersionConflictException(B, 1, "the stored version is 2"));
+    var outcomes = wave.await();
+
+    assertThat(ran).containsExactly("c wrote nothing", "after a");
+    assertThat(outcomes).containsOnlyKeys(A, B, C)
+        .allSatisfy((id, outcome) -> assertThat(outcome).isInstanceOf(Wave.Outcome.Stepped.class));
+  }
+
+  @Test
+  void aWriteThatFailsFailsItsEnrollmentAndSkipsWhatFollowsItsLaterWrites() {
+    IllegalStateException diskFull = new IllegalStateException("the disk is full");
+    wave.begin(A);
+    wave.written(CompletableFuture.failedFuture(diskFull));
+    wave.afterWrite(() -> ran.add("after the first"));
+    wave.written(CompletableFuture.completedFuture(null));
+    wave.afterWrite(() -> ran.add("after the second"));
+
+    assertThat(wave.await().get(A)).isEqualTo(new Wave.Outcome.Failed(diskFull));
+    assertThat(ran).isEmpty();
+  }
+
+  @Test
+  void aStepThatFailsAfterItsWriteStillRunsWhatFollowsTheDurableWrite() {
+    IllegalStateException late = new IllegalStateException("failed after writing");
+    wave.begin(A);
+    wave.written(CompletableFuture.completedFuture(null));
+    wave.afterWrite(() -> ran.add("event"));
+    wave.failed(late);
+
+    assertThat(wave.await().get(A)).isEqualTo(new Wave.Outcome.Failed(late));
+    assertThat(ran).containsExactly("event");
+  }
+
+  @Test
+  void anEnrollmentWithNothingDueHasNoOutcome() {
+    wave.begin(A);
+    wave.notDue();
+    wave.begin(B);
+    assertThat(wave.await()).containsOnlyKeys(B);
+  }
+}
