@@ -142,7 +142,11 @@ final class GroupCommit {
       }
     }
     CompletableFuture<T> completion = new CompletableFuture<>();
-    queueWithoutWaiting(new Write<>(operation, work, false, null, completion));
+    try {
+      queueWithoutWaiting(new Write<>(operation, work, false, null, completion));
+    } catch (IllegalStateException closed) {
+      completion.completeExceptionally(closed);
+    }
     return completion;
   }
 

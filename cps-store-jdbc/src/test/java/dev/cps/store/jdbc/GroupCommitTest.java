@@ -211,6 +211,8 @@ class GroupCommitTest {
         .hasMessageContaining("closed");
     assertThat(names()).as("the running group committed").containsExactly("first");
     assertThatThrownBy(() -> insert(2, "after")).isInstanceOf(IllegalStateException.class);
+    assertThat(group.runAsync("inserting after", connection -> insertOn(connection, 3, "after")))
+        .isCompletedExceptionally();
   }
 
   /** Starts a write whose work waits until the returned latch is counted down. */
