@@ -111,6 +111,27 @@ class WavesTest {
   }
 
   @Test
+  void inTheBackgroundABacklogIsHandedOutInWaves() throws Exception {
+    HeldWritesStore backlog = new HeldWritesStore();
+    try (CertificateProvisioner background = CertificateProvisioner.builder().clock(clock).workers(2)
+        .enrollmentStore(backlog).keyStore(new InMemoryPrivateKeyStore()).certificateAuthority(ca)
+        .productionNetwork(production).build()) {
+      List<CompletableFuture<?>> deployed = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        Enrollment enrolled = background.enroll(Requests.dv("backlog" + i + ".example.com").build(), "alice");
+        deployed.add(background.awaitProduction(enrolled.id(), enrolled.openChange().orElseThrow().id()));
+      }
+      background.start();
+      await().atMost(PATIENCE).until(() -> backlog.held() == 10);
+      assertThat(ca.orders()).isEmpty();
+
+      backlog.letGo(Set.of());
+      CompletableFuture.allOf(deployed.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      assertThat(ca.orders()).hasSize(10);
+    }
+  }
+
+  @Test
   void aCsrWhoseKeyIsNotTheStoredOneIsMadeAgainBeforeItLeaves() throws Exception {
     InMemoryPrivateKeyStore keys = new InMemoryPrivateKeyStore();
     PrivateKeyStore racing = new RacingKeyStore(keys);

@@ -24,10 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds due work through the store's index and runs it with bounded concurrency: once on request
- * ({@link #runDue()}, in passes), or in the background until closed. In the background each
- * worker that frees up is handed the next due enrollment at once, and an enrollment goes on as far
- * as the clock lets it: no enrollment waits for a pass's slowest one.
+ * Finds due work through the store's index and runs it with bounded concurrency, each worker
+ * stepping a wave of enrollments side by side: once on request ({@link #runDue()}, in passes), or
+ * in the background until closed. In the background each worker that frees up is handed due work
+ * at once (one enrollment, or a wave of a backlog), and an enrollment goes on as far as the clock
+ * lets it: no enrollment waits for a pass's slowest one.
  */
 final class Scheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -47,6 +48,8 @@ final class Scheduler implements AutoCloseable {
   private final Map<EnrollmentId, Quarantine> quarantined = new ConcurrentHashMap<>();
   /** Enrollments handed to a worker by the background loop and not finished yet. */
   private final Set<EnrollmentId> inFlight = ConcurrentHashMap.newKeySet();
+  /** Workers running a wave the background loop handed them. */
+  private final AtomicInteger busy = new AtomicInteger();
   private final Object signal = new Object();
   private boolean woken;
   private volatile boolean running;
@@ -263,45 +266,60 @@ final class Scheduler implements AutoCloseable {
   }
 
   /**
-   * Claims as much due work as there are idle workers and hands each enrollment to one; a worker
-   * that finishes wakes the loop.
+   * Claims due work for the idle workers and hands each a wave of it ({@link Engine#processAll}):
+   * one enrollment each while there is no more due than idle workers, so that none waits for
+   * another's slow step; up to {@link #waveLimit} each when a backlog builds (a mass renewal), so
+   * that a store that commits in groups gets many writes at once. A worker that finishes wakes the
+   * loop.
    *
    * @return how long the loop may sleep
    */
   private Duration feedWorkers(ExecutorService pool) {
-    int idle = settings.workers() - inFlight.size();
+    int idle = settings.workers() - busy.get();
     if (idle <= 0) {
       return LONGEST_SLEEP;
     }
     Instant now = settings.clock().instant();
+    int wanted = idle * waveLimit();
     // Quarantined enrollments come back from the claim too: ask for enough to get past them.
     List<EnrollmentId> claimed = settings.store().claim(
-        now, idle + quarantined.size(), settings.nodeId(), settings.leaseDuration());
-    int handed = 0;
+        now, wanted + quarantined.size(), settings.nodeId(), settings.leaseDuration());
+    List<EnrollmentId> runnable = new ArrayList<>();
     for (EnrollmentId id : claimed) {
-      if (handed == idle || isQuarantined(id, now)) {
+      if (runnable.size() == wanted || isQuarantined(id, now)) {
         release(id);
         continue;
       }
       if (!inFlight.add(id)) {
         continue; // only from a store that does not lease: a worker has it
       }
-      handed++;
+      runnable.add(id);
+    }
+    for (List<EnrollmentId> wave : split(runnable, idle)) {
+      busy.incrementAndGet();
       pool.execute(() -> {
         try {
-          processSafely(List.of(id), now, true, null);
+          processSafely(wave, now, true, null);
         } finally {
           // Out of flight before the lease ends: a claim that gets it next hands it to a worker.
-          inFlight.remove(id);
-          release(id);
+          wave.forEach(id -> {
+            inFlight.remove(id);
+            release(id);
+          });
+          busy.decrementAndGet();
           wake();
         }
       });
     }
-    if (handed == idle) {
+    if (runnable.size() >= idle) {
       return LONGEST_SLEEP;
     }
     return untilNextDue();
+  }
+
+  /** The most enrollments a worker steps side by side: a claimed batch shared by all workers. */
+  private int waveLimit() {
+    return Math.max(1, BATCH / settings.workers());
   }
 
   /**
