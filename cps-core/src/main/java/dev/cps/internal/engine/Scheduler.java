@@ -117,9 +117,7 @@ final class Scheduler implements AutoCloseable {
     Instant fresh = claimedAt.plus(settings.leaseDuration().dividedBy(2));
     List<List<EnrollmentId>> waves = split(due, workers == null ? 1 : settings.workers());
     if (workers == null || waves.size() == 1) {
-      Map<EnrollmentId, Outcome> outcomes = new LinkedHashMap<>();
-      waves.forEach(wave -> outcomes.putAll(runClaimed(wave, passStart, fresh)));
-      return outcomes;
+      return runClaimed(due, passStart, fresh);
     }
     List<Callable<Map<EnrollmentId, Outcome>>> tasks = new ArrayList<>(waves.size());
     for (List<EnrollmentId> wave : waves) {

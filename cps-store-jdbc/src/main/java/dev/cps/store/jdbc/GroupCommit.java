@@ -60,7 +60,7 @@ final class GroupCommit {
     final Database.Work<T> work;
     /** Several statements, which succeed or fail together. */
     final boolean atomic;
-    /** Woken when the write is done or may lead; {@code null} for a write no thread waits in. */
+    /** Woken when the write is done or may lead; {@code null} for a write handed over without waiting. */
     final @Nullable Thread writer;
     /** Completed when the write is done, for a write handed over without waiting. */
     final @Nullable CompletableFuture<T> completion;
@@ -116,15 +116,19 @@ final class GroupCommit {
 
   /**
    * Runs a write in the next commit without waiting for it, for what may be lost in a crash (the
-   * release of a lease, which runs out anyway). With no group running, the caller runs one, so
-   * that the write is not left waiting for another.
+   * release of a lease, which runs out anyway); a failure is logged. With no group running, the
+   * caller runs one, so that the write is not left waiting for another.
    */
   void runLater(String operation, Database.Work<?> work) {
     if (leader == Thread.currentThread()) {
       runNested(operation, work, true);
       return;
     }
-    queueWithoutWaiting(new Write<>(operation, work, true, null, null));
+    queueWithoutWaiting(operation, work, true).whenComplete((result, failure) -> {
+      if (failure != null) {
+        log.info("{} failed; nobody waited for it: {}", operation, failure.toString());
+      }
+    });
   }
 
   /**
@@ -141,21 +145,20 @@ final class GroupCommit {
         return CompletableFuture.failedFuture(e);
       }
     }
-    CompletableFuture<T> completion = new CompletableFuture<>();
-    try {
-      queueWithoutWaiting(new Write<>(operation, work, false, null, completion));
-    } catch (IllegalStateException closed) {
-      completion.completeExceptionally(closed);
-    }
-    return completion;
+    return queueWithoutWaiting(operation, work, false);
   }
 
-  private void queueWithoutWaiting(Write<?> write) {
-    requireOpen();
-    queue.add(write);
+  private <T> CompletableFuture<T> queueWithoutWaiting(String operation, Database.Work<T> work, boolean atomic) {
+    CompletableFuture<T> completion = new CompletableFuture<>();
+    if (closed) {
+      completion.completeExceptionally(new IllegalStateException("the store is closed"));
+      return completion;
+    }
+    queue.add(new Write<>(operation, work, atomic, null, completion));
     if (leading.compareAndSet(false, true)) {
       lead();
     }
+    return completion;
   }
 
   private void requireOpen() {
@@ -220,11 +223,7 @@ final class GroupCommit {
       } else {
         write.completion.completeExceptionally(write.failure);
       }
-    } else if (write.writer == null) {
-      if (write.failure != null) {
-        log.info("{} failed; nobody waited for it: {}", write.operation, write.failure.toString());
-      }
-    } else if (write.writer != Thread.currentThread()) {
+    } else if (write.writer != null && write.writer != Thread.currentThread()) {
       LockSupport.unpark(write.writer);
     }
   }
