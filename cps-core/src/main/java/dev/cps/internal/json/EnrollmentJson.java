@@ -22,18 +22,23 @@ import org.jspecify.annotations.Nullable;
  * Turns an {@link Enrollment}, with its changes, certificates and timelines, into a JSON document
  * and back, exactly: {@code read(write(e)).equals(e)}.
  *
- * <p>The document carries a schema version, {@code "v": 1}, as its first field. Fields this version
+ * <p>The document carries a schema version, {@code "v": 2}, as its first field. Fields this version
  * does not know are ignored, so an older library reads what a newer one added; a document of a
  * higher schema version is refused, since that number only moves when the meaning changes.
  * Instants are ISO-8601 strings with full precision, certificates the base64 of their DER, key
  * types {@code EC-P256} or {@code RSA-2048}, and each change state an object whose {@code type}
  * is the state's simple name.
  *
+ * <p>Version 2 writes a certificate the document holds more than once (a change's chain is also
+ * the one staged and the one live) in full only where it first appears, and a number in its other
+ * places; a completed enrollment's document is little more than half the size it was in
+ * version 1. Version 1 documents, with every certificate in full, still read.
+ *
  * <p>Thread-safe: one configured mapper serves every caller.
  */
 public final class EnrollmentJson {
   /** The schema version this library writes and the highest it reads. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   static final String VERSION_FIELD = "v";
 

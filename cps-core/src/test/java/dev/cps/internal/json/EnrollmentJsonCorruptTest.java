@@ -42,12 +42,12 @@ class EnrollmentJsonCorruptTest {
 
   @Test
   void missingSchemaVersionIsCorruptAndNamesTheEnrollment() {
-    assertCorrupt(GOOD.replace("{\"v\":1,", "{"), "schema version");
+    assertCorrupt(GOOD.replace("{\"v\":2,", "{"), "schema version");
   }
 
   @Test
   void newerSchemaVersionIsRefusedAndSaysToUpgrade() {
-    assertCorrupt(GOOD.replace("{\"v\":1,", "{\"v\":2,"), "upgrade the library");
+    assertCorrupt(GOOD.replace("{\"v\":2,", "{\"v\":3,"), "upgrade the library");
   }
 
   @Test
@@ -71,6 +71,13 @@ class EnrollmentJsonCorruptTest {
     assertThat(leaf).isNotEqualTo(GOOD);
 
     assertCorrupt(GOOD.replace(leaf, "AAAA" + leaf.substring(40)), "certificate");
+  }
+
+  @Test
+  void certificateReferenceToNoEarlierCertificateIsCorrupt() {
+    assertThat(GOOD).contains("\"certificates\":[0,1]");
+
+    assertCorrupt(GOOD.replace("\"certificates\":[0,1]", "\"certificates\":[0,7]"), "certificate 7");
   }
 
   @Test

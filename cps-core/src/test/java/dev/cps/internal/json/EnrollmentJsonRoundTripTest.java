@@ -82,7 +82,7 @@ class EnrollmentJsonRoundTripTest {
   void documentStartsWithSchemaVersionAndReadsLikeTheDomain() {
     String json = EnrollmentJson.toJson(fullEnrollment(fullChange(new ChangeState.AwaitingDeploymentDate(NOW))));
 
-    assertThat(json).startsWith("{\"v\":1,\"id\":\"enrollment-1\",");
+    assertThat(json).startsWith("{\"v\":2,\"id\":\"enrollment-1\",");
     assertThat(json)
         .contains("\"type\":\"AwaitingDeploymentDate\"")
         .contains("\"notBefore\":\"2026-03-01T10:15:30.123456789Z\"")
@@ -126,11 +126,38 @@ class EnrollmentJsonRoundTripTest {
   }
 
   @Test
+  void aCertificateHeldInSeveralPlacesIsWrittenOnceAndReadBackEverywhere() {
+    Enrollment enrollment = fullEnrollment(fullChange(new ChangeState.Completed()));
+    String leaf = Base64.getEncoder().encodeToString(encoded(CHAIN.leaf()));
+    String json = EnrollmentJson.toJson(enrollment);
+
+    assertThat(json.split(java.util.regex.Pattern.quote(leaf), -1)).hasSize(2);
+    assertThat(json).contains("\"certificates\":[0,1]");
+    Enrollment read = EnrollmentJson.fromJson(json);
+    assertThat(read).isEqualTo(enrollment);
+    assertThat(read.production().chain().leaf()).isSameAs(read.changes().get(1).certificate().leaf());
+  }
+
+  @Test
+  void aSchemaVersionOneDocumentWithEveryCertificateWrittenInFullStillReads() {
+    Enrollment enrollment = fullEnrollment(fullChange(new ChangeState.Completed()));
+    Base64.Encoder base64 = Base64.getEncoder();
+    String chain = "\"certificates\":[\"" + base64.encodeToString(encoded(CHAIN.leaf())) + "\",\""
+        + base64.encodeToString(encoded(CHAIN.certificates().get(1))) + "\"]";
+    String versionOne = EnrollmentJson.toJson(enrollment)
+        .replace("{\"v\":2,", "{\"v\":1,")
+        .replace("\"certificates\":[0,1]", chain);
+    assertThat(versionOne).doesNotContain("[0,1]");
+
+    assertThat(EnrollmentJson.fromJson(versionOne)).isEqualTo(enrollment);
+  }
+
+  @Test
   void unknownFieldsAreIgnoredAtEveryLevel() {
     Enrollment enrollment = fullEnrollment(fullChange(new ChangeState.AwaitingChallenges(
         List.of(JsonFixtures.challenge("c9")))));
     String json = EnrollmentJson.toJson(enrollment)
-        .replace("{\"v\":1,", "{\"v\":1,\"addedLater\":{\"deep\":[1,2,3]},")
+        .replace("{\"v\":2,", "{\"v\":2,\"addedLater\":{\"deep\":[1,2,3]},")
         .replace("\"type\":\"AwaitingChallenges\",", "\"type\":\"AwaitingChallenges\",\"hint\":\"x\",")
         .replace("\"commonName\":", "\"tenant\":\"t-1\",\"commonName\":")
         .replace("\"reason\":\"RENEWAL\",", "\"reason\":\"RENEWAL\",\"priority\":5,");
