@@ -48,6 +48,25 @@ public interface EnrollmentStore {
     }
   }
 
+  /**
+   * Like {@link #updateAsync}, and with the same write ends {@code owner}'s lease on the enrollment
+   * if it holds one, as {@link #release} would. The engine ends a claimed enrollment's pass this way
+   * when the step it writes leaves nothing due, so that a store that leases need not write the row
+   * once more to release it. A write that fails ends no lease.
+   *
+   * <p>The default updates through {@link #updateAsync} and releases once that write is durable; a
+   * release that fails is dropped, as it is best effort: the lease runs out.
+   */
+  default CompletableFuture<Void> updateAndReleaseAsync(Enrollment enrollment, long expectedVersion, String owner) {
+    return updateAsync(enrollment, expectedVersion).thenRun(() -> {
+      try {
+        release(enrollment.id(), owner);
+      } catch (RuntimeException bestEffort) {
+        // The lease runs out by itself; the write, which is what the future reports, is durable.
+      }
+    });
+  }
+
   Optional<Enrollment> find(EnrollmentId id);
 
   /** Every enrollment, in id order. */

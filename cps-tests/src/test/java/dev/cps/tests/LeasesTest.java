@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +97,40 @@ class LeasesTest {
     survivor.runDue();
     assertThat(store.find(enrolled.id()).orElseThrow().latestChange().orElseThrow().state())
         .isInstanceOf(ChangeState.Completed.class);
+  }
+
+  @Test
+  void aPassEndsEachLeaseWithItsLastWriteInsteadOfWritingTheRowAgain() {
+    AtomicInteger releases = new AtomicInteger();
+    AtomicInteger releasingWrites = new AtomicInteger();
+    ForwardingEnrollmentStore counting = new ForwardingEnrollmentStore() {
+      @Override
+      public CompletableFuture<Void> updateAndReleaseAsync(Enrollment enrollment, long expectedVersion, String owner) {
+        releasingWrites.incrementAndGet();
+        return stored.updateAndReleaseAsync(enrollment, expectedVersion, owner);
+      }
+
+      @Override
+      public void release(EnrollmentId id, String owner) {
+        releases.incrementAndGet();
+        super.release(id, owner);
+      }
+    };
+    try (CertificateProvisioner a = CertificateProvisioner.builder().clock(clock).workers(2).nodeId("node-a")
+        .leaseDuration(LEASE).enrollmentStore(counting).keyStore(keys).certificateAuthority(ca)
+        .stagingNetwork(staging).productionNetwork(production).build()) {
+      List<EnrollmentId> enrolled = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        enrolled.add(a.enroll(Requests.dv("host-" + i + ".example.com").build(), "alice").id());
+      }
+
+      assertThat(a.runDue()).isEqualTo(3);
+
+      assertThat(releasingWrites).as("writes that ended a lease").hasValue(3);
+      assertThat(releases).as("releases written on their own").hasValue(0);
+      clock.advance(Duration.ofMinutes(2));
+      assertThat(counting.claim(clock.instant(), 10, "node-b", LEASE)).containsExactlyInAnyOrderElementsOf(enrolled);
+    }
   }
 
   @Test

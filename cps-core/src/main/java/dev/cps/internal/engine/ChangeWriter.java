@@ -131,8 +131,13 @@ final class ChangeWriter {
     Wave current = wave.get();
     if (current == null) {
       store.update(written, before.version());
-    } else {
+      return written;
+    }
+    String releasing = current.releasing(written.nextActionAt());
+    if (releasing == null) {
       current.written(store.updateAsync(written, before.version()));
+    } else {
+      current.written(store.updateAndReleaseAsync(written, before.version(), releasing), true);
     }
     return written;
   }

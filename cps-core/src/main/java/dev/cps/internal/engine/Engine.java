@@ -103,8 +103,9 @@ final class Engine {
    *     whose turn comes later is not stepped
    * @return for each enrollment: {@link Wave.Outcome.Stepped} if it is still due (it used up its
    *     steps for this pass), {@link Wave.Outcome.Failed} if something outside the engine's own
-   *     error handling stopped it, {@link Wave.Outcome.LeaseAged} if its lease aged first, and
-   *     {@code null} once it has nothing due
+   *     error handling stopped it, {@link Wave.Outcome.LeaseAged} if its lease aged first, {@link
+   *     Wave.Outcome.Released} if its last write left nothing due and ended this node's lease on
+   *     it, and {@code null} once it has nothing due (its lease, if any, still held)
    */
   Map<EnrollmentId, Wave.@Nullable Outcome> processAll(List<EnrollmentId> ids, Instant passStart,
       boolean followClock, @Nullable Instant freshUntil) {
@@ -137,12 +138,12 @@ final class Engine {
   /** One step of each enrollment that is due; those not due have no outcome. */
   private Map<EnrollmentId, Wave.Outcome> stepEach(List<EnrollmentId> ids, Instant passStart, boolean followClock,
       @Nullable Instant freshUntil) {
-    Wave wave = new Wave();
     Instant dueBy = passStart;
     if (followClock) {
       Instant now = settings.clock().instant();
       dueBy = now.isAfter(passStart) ? now : passStart;
     }
+    Wave wave = new Wave(settings.nodeId(), dueBy);
     Map<EnrollmentId, Wave.Outcome> aged = new LinkedHashMap<>();
     for (EnrollmentId id : ids) {
       if (freshUntil != null && settings.clock().instant().isAfter(freshUntil)) {

@@ -99,6 +99,8 @@ final class Scheduler implements AutoCloseable {
   private enum Outcome {
     /** Its steps due at the pass's start ran. */
     DONE,
+    /** Its steps due at the pass's start ran, and its last write ended its lease. */
+    RELEASED,
     /** It used up its steps for this pass and is due again. */
     STILL_DUE,
     /**
@@ -150,10 +152,21 @@ final class Scheduler implements AutoCloseable {
   }
 
   private Map<EnrollmentId, Outcome> runClaimed(List<EnrollmentId> wave, Instant passStart, Instant freshUntil) {
+    Map<EnrollmentId, Outcome> outcomes = Map.of();
     try {
-      return processSafely(wave, passStart, false, freshUntil);
+      outcomes = processSafely(wave, passStart, false, freshUntil);
+      return outcomes;
     } finally {
-      wave.forEach(this::release);
+      releaseUnlessReleased(wave, outcomes);
+    }
+  }
+
+  /** Releases the enrollments whose last write did not end their lease already. */
+  private void releaseUnlessReleased(List<EnrollmentId> wave, Map<EnrollmentId, Outcome> outcomes) {
+    for (EnrollmentId id : wave) {
+      if (outcomes.get(id) != Outcome.RELEASED) {
+        release(id);
+      }
     }
   }
 
@@ -182,6 +195,7 @@ final class Scheduler implements AutoCloseable {
         quarantined.remove(id);
       }
       outcomes.put(id, outcome == null ? Outcome.DONE
+          : outcome instanceof Wave.Outcome.Released ? Outcome.RELEASED
           : outcome instanceof Wave.Outcome.LeaseAged ? Outcome.LEASE_AGED : Outcome.STILL_DUE);
     }
     return outcomes;
@@ -289,21 +303,23 @@ final class Scheduler implements AutoCloseable {
         continue;
       }
       if (!inFlight.add(id)) {
-        continue; // only from a store that does not lease: a worker has it
+        // A worker has it: from a store that does not lease, or one whose last write just ended the
+        // lease this claim took again. The worker ends its pass; the loop claims it afresh after.
+        release(id);
+        continue;
       }
       runnable.add(id);
     }
     for (List<EnrollmentId> wave : split(runnable, idle)) {
       busy.incrementAndGet();
       pool.execute(() -> {
+        Map<EnrollmentId, Outcome> outcomes = Map.of();
         try {
-          processSafely(wave, now, true, null);
+          outcomes = processSafely(wave, now, true, null);
         } finally {
           // Out of flight before the lease ends: a claim that gets it next hands it to a worker.
-          wave.forEach(id -> {
-            inFlight.remove(id);
-            release(id);
-          });
+          wave.forEach(inFlight::remove);
+          releaseUnlessReleased(wave, outcomes);
           busy.decrementAndGet();
           wake();
         }

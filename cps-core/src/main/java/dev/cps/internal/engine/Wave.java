@@ -2,6 +2,7 @@ package dev.cps.internal.engine;
 
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.VersionConflictException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +29,13 @@ final class Wave {
     /** Written, or lost a race to another writer (the enrollment is read again). */
     record Stepped() implements Outcome {}
 
+    /**
+     * Written, leaving nothing due in this pass, and the write ended the lease ({@link
+     * dev.cps.spi.EnrollmentStore#updateAndReleaseAsync}): the pass is over for it, and the lease
+     * is not released again.
+     */
+    record Released() implements Outcome {}
+
     /** The step, or its write, failed outside the engine's own error handling. */
     record Failed(RuntimeException failure) implements Outcome {}
 
@@ -38,13 +46,33 @@ final class Wave {
     record LeaseAged() implements Outcome {}
   }
 
-  /** A write handed to the store and what runs once it is durable. */
-  private record Pending(CompletableFuture<?> write, List<Runnable> after) {}
+  /** A write handed to the store and what runs once it is durable; whether it ends the lease. */
+  private record Pending(CompletableFuture<?> write, List<Runnable> after, boolean releases) {}
 
   /** Each enrollment's writes in the order its step made them; empty for a step that wrote nothing. */
   private final Map<EnrollmentId, List<Pending>> writes = new LinkedHashMap<>();
   private final Map<EnrollmentId, RuntimeException> failures = new LinkedHashMap<>();
+  private final @Nullable String leaseOwner;
+  private final Instant dueBy;
   private @Nullable EnrollmentId current;
+
+  /**
+   * @param leaseOwner the owner of the leases on the wave's enrollments, whose lease a write that
+   *     leaves its enrollment with nothing due ends; null to leave leases alone
+   * @param dueBy what is due at or before this instant is stepped in this round
+   */
+  Wave(@Nullable String leaseOwner, Instant dueBy) {
+    this.leaseOwner = leaseOwner;
+    this.dueBy = dueBy;
+  }
+
+  /**
+   * The owner whose lease a write should end: the wave's, if the write leaves its enrollment's next
+   * action after {@code dueBy}, so that no later round of this pass steps it.
+   */
+  @Nullable String releasing(@Nullable Instant nextAction) {
+    return nextAction == null || nextAction.isAfter(dueBy) ? leaseOwner : null;
+  }
 
   /** The enrollment whose step runs now: the writes that follow are its. */
   void begin(EnrollmentId id) {
@@ -60,7 +88,12 @@ final class Wave {
 
   /** A write of the current enrollment's step, handed to a store; a key's, or the enrollment's. */
   void written(CompletableFuture<?> write) {
-    writes.get(currentId()).add(new Pending(write, new ArrayList<>()));
+    written(write, false);
+  }
+
+  /** @param releases whether the write ends the enrollment's lease ({@link #releasing}) */
+  void written(CompletableFuture<?> write, boolean releases) {
+    writes.get(currentId()).add(new Pending(write, new ArrayList<>(), releases));
   }
 
   /** Runs the action once the current enrollment's last write is durable; at once if it made none. */
@@ -94,6 +127,7 @@ final class Wave {
       EnrollmentId id = step.getKey();
       RuntimeException failure = failures.get(id);
       boolean lost = false;
+      boolean released = false;
       for (Pending pending : step.getValue()) {
         try {
           pending.write().join();
@@ -107,6 +141,7 @@ final class Wave {
           lost = true;
         }
         if (!lost) {
+          released |= pending.releases();
           try {
             pending.after().forEach(Runnable::run);
           } catch (RuntimeException e) {
@@ -114,7 +149,8 @@ final class Wave {
           }
         }
       }
-      outcomes.put(id, failure == null ? new Outcome.Stepped() : new Outcome.Failed(failure));
+      outcomes.put(id, failure != null ? new Outcome.Failed(failure)
+          : released ? new Outcome.Released() : new Outcome.Stepped());
     }
     return outcomes;
   }

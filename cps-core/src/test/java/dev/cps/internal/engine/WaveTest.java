@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.VersionConflictException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +15,9 @@ class WaveTest {
   private static final EnrollmentId B = EnrollmentId.of("b");
   private static final EnrollmentId C = EnrollmentId.of("c");
 
-  private final Wave wave = new Wave();
+  private static final Instant DUE_BY = Instant.parse("2026-03-01T10:00:00Z");
+
+  private final Wave wave = new Wave("node-1", DUE_BY);
   private final List<String> ran = new ArrayList<>();
 
   @Test
@@ -71,5 +74,30 @@ class WaveTest {
     wave.notDue();
     wave.begin(B);
     assertThat(wave.await()).containsOnlyKeys(B);
+  }
+
+  @Test
+  void aWriteEndsTheLeaseOnlyIfItLeavesNothingDueInThisRound() {
+    assertThat(wave.releasing(DUE_BY.plusNanos(1))).isEqualTo("node-1");
+    assertThat(wave.releasing(null)).as("nothing due ever").isEqualTo("node-1");
+    assertThat(wave.releasing(DUE_BY)).isNull();
+    assertThat(wave.releasing(DUE_BY.minusSeconds(60))).isNull();
+    assertThat(new Wave(null, DUE_BY).releasing(DUE_BY.plusSeconds(60))).as("not leased").isNull();
+  }
+
+  @Test
+  void aStepWhoseDurableWriteEndedTheLeaseIsReleasedAndOneThatLostTheRaceIsSteppedAgain() {
+    wave.begin(A);
+    wave.written(CompletableFuture.completedFuture(null), true);
+    wave.begin(B);
+    wave.written(CompletableFuture.failedFuture(new VersionConflictException(B, 1, "the stored version is 2")), true);
+    wave.begin(C);
+    wave.written(CompletableFuture.completedFuture(null));
+
+    var outcomes = wave.await();
+
+    assertThat(outcomes.get(A)).isInstanceOf(Wave.Outcome.Released.class);
+    assertThat(outcomes.get(B)).as("the lease is still held").isInstanceOf(Wave.Outcome.Stepped.class);
+    assertThat(outcomes.get(C)).isInstanceOf(Wave.Outcome.Stepped.class);
   }
 }

@@ -108,31 +108,51 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
 
   @Override
   public void update(Enrollment enrollment, long expectedVersion) {
-    Updating updating = updating(enrollment, expectedVersion);
+    Updating updating = updating(enrollment, expectedVersion, null);
     updated(enrollment, expectedVersion,
-        database.write(updating.operation(), UPDATE, updating.binder()));
+        database.write(updating.operation(), updating.sql(), updating.binder()));
   }
 
   /** With SQLite, the update rides the next group commit; the caller waits for it later, if at all. */
   @Override
   public CompletableFuture<Void> updateAsync(Enrollment enrollment, long expectedVersion) {
+    return writeAsync(enrollment, expectedVersion, null);
+  }
+
+  /** The lease is cleared by the update's own statement, so the row is written once, not twice. */
+  @Override
+  public CompletableFuture<Void> updateAndReleaseAsync(Enrollment enrollment, long expectedVersion, String owner) {
+    Objects.requireNonNull(owner, "owner");
+    return writeAsync(enrollment, expectedVersion, owner);
+  }
+
+  private CompletableFuture<Void> writeAsync(Enrollment enrollment, long expectedVersion, @Nullable String releasing) {
     Updating updating;
     try {
-      updating = updating(enrollment, expectedVersion);
+      updating = updating(enrollment, expectedVersion, releasing);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return database.writeAsync(updating.operation(), UPDATE, updating.binder())
+    if (releasing != null) {
+      leased.remove(enrollment.id());
+    }
+    return database.writeAsync(updating.operation(), updating.sql(), updating.binder())
         .thenAccept(count -> updated(enrollment, expectedVersion, count));
   }
 
   private static final String UPDATE =
       "UPDATE cps_enrollment SET version = ?, state = ?, next_action_at = ?, document = ? WHERE id = ? AND version = ?";
 
-  /** An update checked and encoded, ready to run. */
-  private record Updating(String operation, Database.Binder binder) {}
+  /** {@link #UPDATE} that also ends a lease if the given owner holds it (each SET sees the old row). */
+  private static final String UPDATE_AND_RELEASE = "UPDATE cps_enrollment SET version = ?, state = ?, "
+      + "next_action_at = ?, document = ?, lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END, "
+      + "lease_until = CASE WHEN lease_owner = ? THEN NULL ELSE lease_until END WHERE id = ? AND version = ?";
 
-  private static Updating updating(Enrollment enrollment, long expectedVersion) {
+  /** An update checked and encoded, ready to run. */
+  private record Updating(String operation, String sql, Database.Binder binder) {}
+
+  /** @param releasing the owner whose lease the update ends, or null to leave leases alone */
+  private static Updating updating(Enrollment enrollment, long expectedVersion, @Nullable String releasing) {
     Objects.requireNonNull(enrollment, "enrollment");
     EnrollmentId id = enrollment.id();
     if (enrollment.version() <= expectedVersion) {
@@ -140,13 +160,18 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
           "the new version " + enrollment.version() + " must be greater than the expected one");
     }
     byte[] document = EnrollmentJson.toBytes(enrollment);
-    return new Updating("updating enrollment " + id, statement -> {
+    return new Updating("updating enrollment " + id, releasing == null ? UPDATE : UPDATE_AND_RELEASE, statement -> {
       statement.setLong(1, enrollment.version());
       setNullableString(statement, 2, state(enrollment));
       setNullableLong(statement, 3, Micros.upOrNull(enrollment.nextActionAt()));
       statement.setBytes(4, document);
-      statement.setString(5, id.value());
-      statement.setLong(6, expectedVersion);
+      int next = 5;
+      if (releasing != null) {
+        statement.setString(next++, releasing);
+        statement.setString(next++, releasing);
+      }
+      statement.setString(next++, id.value());
+      statement.setLong(next, expectedVersion);
     });
   }
 

@@ -3,10 +3,12 @@ package dev.cps.testkit.contract;
 import static dev.cps.testkit.contract.ContractFixtures.T0;
 import static dev.cps.testkit.contract.ContractFixtures.enrollment;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentStore;
+import dev.cps.spi.VersionConflictException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What an {@link EnrollmentStore} that several provisioners share must do with leases
- * ({@link EnrollmentStore#claim}, {@link EnrollmentStore#release}): each due enrollment goes to one
+ * ({@link EnrollmentStore#claim}, {@link EnrollmentStore#release}, {@link
+ * EnrollmentStore#updateAndReleaseAsync}): each due enrollment goes to one
  * owner at a time, until that owner releases it or its lease runs out.
  */
 public abstract class EnrollmentLeaseContract {
@@ -87,6 +91,47 @@ public abstract class EnrollmentLeaseContract {
     store.update(a.toBuilder().version(2).nextActionAt(T0).build(), 1);
     assertThat(store.claim(T0, 10, "node-b", LEASE)).isEmpty();
     assertThat(store.find(a.id()).orElseThrow().version()).isEqualTo(2);
+  }
+
+  @Test
+  public void anUpdateThatReleasesIsStoredAndEndsTheOwnersLeaseWithIt() throws Exception {
+    Enrollment a = enrollment(EnrollmentId.of("a"), 1, T0);
+    store.insert(a);
+    assertThat(store.claim(T0, 10, "node-a", LEASE)).containsExactly(a.id());
+
+    store.updateAndReleaseAsync(a.toBuilder().version(2).nextActionAt(T0).build(), 1, "node-a")
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(store.find(a.id()).orElseThrow().version()).isEqualTo(2);
+    assertThat(store.claim(T0, 10, "node-b", LEASE)).containsExactly(a.id());
+  }
+
+  @Test
+  public void anUpdateThatReleasesEndsNoOtherOwnersLease() throws Exception {
+    Enrollment a = enrollment(EnrollmentId.of("a"), 1, T0);
+    store.insert(a);
+    assertThat(store.claim(T0, 10, "node-a", LEASE)).containsExactly(a.id());
+
+    store.updateAndReleaseAsync(a.toBuilder().version(2).nextActionAt(T0).build(), 1, "node-b")
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(store.find(a.id()).orElseThrow().version()).isEqualTo(2);
+    assertThat(store.claim(T0, 10, "node-c", LEASE)).as("node-a still holds it").isEmpty();
+  }
+
+  @Test
+  public void anUpdateThatReleasesButLosesTheRaceWritesNothingAndKeepsTheLease() throws Exception {
+    Enrollment a = enrollment(EnrollmentId.of("a"), 1, T0);
+    store.insert(a);
+    assertThat(store.claim(T0, 10, "node-a", LEASE)).containsExactly(a.id());
+    store.update(a.toBuilder().version(2).nextActionAt(T0).build(), 1);
+
+    CompletableFuture<Void> stale = store.updateAndReleaseAsync(
+        a.toBuilder().version(3).nextActionAt(T0).build(), 1, "node-a");
+
+    assertThatThrownBy(() -> stale.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(VersionConflictException.class);
+    assertThat(store.find(a.id()).orElseThrow().version()).isEqualTo(2);
+    assertThat(store.claim(T0, 10, "node-b", LEASE)).as("node-a still holds it").isEmpty();
   }
 
   @Test
