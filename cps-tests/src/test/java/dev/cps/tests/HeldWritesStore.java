@@ -2,6 +2,8 @@ package dev.cps.tests;
 
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +19,22 @@ final class HeldWritesStore extends ForwardingEnrollmentStore {
   private record Held(Enrollment enrollment, long expectedVersion, CompletableFuture<Void> write) {}
 
   private final List<Held> held = new ArrayList<>();
+  private final List<List<EnrollmentId>> claims = new ArrayList<>();
   private boolean holding = true;
+
+  /** What each claim so far returned, in order. */
+  synchronized List<List<EnrollmentId>> claims() {
+    return List.copyOf(claims);
+  }
+
+  @Override
+  public List<EnrollmentId> claim(Instant now, int limit, String owner, Duration lease) {
+    List<EnrollmentId> claimed = super.claim(now, limit, owner, lease);
+    synchronized (this) {
+      claims.add(claimed);
+    }
+    return claimed;
+  }
 
   /** Writes handed over and not let go yet. */
   synchronized int held() {

@@ -111,6 +111,30 @@ class WavesTest {
   }
 
   @Test
+  void whileABatchWaitsForItsWritesTheNextIsClaimedAndQueuedBehindIt() throws Exception {
+    HeldWritesStore held = new HeldWritesStore();
+    try (CertificateProvisioner twoWorkers = CertificateProvisioner.builder().clock(clock).workers(2)
+        .enrollmentStore(held).keyStore(new InMemoryPrivateKeyStore()).certificateAuthority(ca)
+        .productionNetwork(production).build()) {
+      for (int i = 0; i < 300; i++) {
+        twoWorkers.enroll(Requests.dv("batch" + i + ".example.com").build(), "alice");
+      }
+
+      Future<Integer> pass = engine.submit(twoWorkers::runDue);
+      await().atMost(PATIENCE).until(() -> held.claims().size() == 2);
+      assertThat(held.claims()).extracting(List::size).as("the second batch is leased while the first runs")
+          .containsExactly(256, 44);
+      await().atMost(PATIENCE).until(() -> held.held() == 256);
+      assertThat(ca.orders()).isEmpty();
+
+      held.letGo(Set.of());
+      assertThat(pass.get(30, TimeUnit.SECONDS)).isEqualTo(300);
+      assertThat(ca.orders()).hasSize(300);
+      assertThat(held.claims().get(1)).doesNotContainAnyElementsOf(held.claims().get(0));
+    }
+  }
+
+  @Test
   void inTheBackgroundABacklogIsHandedOutInWaves() throws Exception {
     HeldWritesStore backlog = new HeldWritesStore();
     try (CertificateProvisioner background = CertificateProvisioner.builder().clock(clock).workers(2)

@@ -4,13 +4,11 @@ import dev.cps.spi.EnrollmentId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds due work through the store's index and runs it with bounded concurrency, each worker
- * stepping a wave of enrollments side by side: once on request ({@link #runDue()}, in passes), or
+ * stepping a wave of enrollments side by side: once on request ({@link #runDue()}, in passes whose
+ * claimed batches overlap), or
  * in the background until closed. In the background each worker that frees up is handed due work
  * at once (one enrollment, or a wave of a backlog), and an enrollment goes on as far as the clock
  * lets it: no enrollment waits for a pass's slowest one.
@@ -63,35 +62,79 @@ final class Scheduler implements AutoCloseable {
         : null;
   }
 
+  /**
+   * Runs everything due at the pass's start. With workers, batches overlap: while one batch's waves
+   * run, the next is claimed and its waves queue behind them, so no worker waits for a claim or for
+   * the slowest wave of the batch before it. At most two batches are leased at a time.
+   */
   int runDue() {
     if (closed) {
       throw new IllegalStateException("the provisioner is closed; build a new one to run due work");
     }
-    Instant passStart = settings.clock().instant();
-    Set<EnrollmentId> leftDue = new HashSet<>();
+    Pass pass = new Pass(settings.clock().instant());
+    if (workers == null) {
+      int worked = 0;
+      for (Batch batch = pass.claim(); !batch.due().isEmpty(); batch = pass.claim()) {
+        worked += pass.count(runClaimed(batch.due(), pass, batch.freshUntil()));
+      }
+      return worked;
+    }
     int worked = 0;
-    while (true) {
+    List<Future<Map<EnrollmentId, Outcome>>> running = List.of();
+    while (!Thread.currentThread().isInterrupted()) {
+      Batch batch = pass.claim();
+      if (batch.due().isEmpty()) {
+        if (running.isEmpty()) {
+          return worked;
+        }
+        // What the running waves leave (a lease that aged) is claimable once they end.
+        worked += pass.count(collect(running));
+        running = List.of();
+        continue;
+      }
+      List<Future<Map<EnrollmentId, Outcome>>> submitted = new ArrayList<>();
+      for (List<EnrollmentId> wave : split(batch.due(), settings.workers())) {
+        submitted.add(workers.submit(() -> runClaimed(wave, pass, batch.freshUntil())));
+      }
+      worked += pass.count(collect(running));
+      running = submitted;
+    }
+    // Interrupted: the waves already handed out finish on the workers and end their leases.
+    return worked;
+  }
+
+  /** A claimed batch's enrollments to run, and when their leases are half over. */
+  private record Batch(List<EnrollmentId> due, Instant freshUntil) {}
+
+  /** One {@link #runDue()}: what is due at its start runs, each enrollment's steps once. */
+  private final class Pass {
+    final Instant start;
+    /** Enrollments that used up their steps in this pass: due again, for the next one. */
+    final Set<EnrollmentId> leftDue = ConcurrentHashMap.newKeySet();
+
+    Pass(Instant start) {
+      this.start = start;
+    }
+
+    /** Claims the next batch; what this pass must not run again is released at once. */
+    Batch claim() {
       Instant claimedAt = settings.clock().instant();
       List<EnrollmentId> claimed = settings.store().claim(
-          passStart, BATCH + leftDue.size() + quarantined.size(), settings.nodeId(), settings.leaseDuration());
+          start, BATCH + leftDue.size() + quarantined.size(), settings.nodeId(), settings.leaseDuration());
       List<EnrollmentId> due = new ArrayList<>(claimed.size());
       for (EnrollmentId id : claimed) {
-        if (leftDue.contains(id) || isQuarantined(id, passStart)) {
+        if (leftDue.contains(id) || isQuarantined(id, start)) {
           release(id);
         } else {
           due.add(id);
         }
       }
-      if (due.isEmpty()) {
-        return worked;
-      }
-      Map<EnrollmentId, Outcome> outcomes = runAll(due, passStart, claimedAt);
-      outcomes.forEach((id, outcome) -> {
-        if (outcome == Outcome.STILL_DUE) {
-          leftDue.add(id);
-        }
-      });
-      worked += (int) outcomes.values().stream().filter(o -> o != Outcome.LEASE_AGED).count();
+      return new Batch(due, claimedAt.plus(settings.leaseDuration().dividedBy(2)));
+    }
+
+    /** How many of a wave's or batch's enrollments were worked on (not left for a fresh claim). */
+    int count(Map<EnrollmentId, Outcome> outcomes) {
+      return (int) outcomes.values().stream().filter(o -> o != Outcome.LEASE_AGED).count();
     }
   }
 
@@ -110,25 +153,11 @@ final class Scheduler implements AutoCloseable {
     LEASE_AGED
   }
 
-  /**
-   * Runs the batch in as many waves as there are workers, one per worker (or all in one on the
-   * calling thread): each wave steps its enrollments side by side and waits for their writes
-   * together ({@link Engine#processAll}).
-   */
-  private Map<EnrollmentId, Outcome> runAll(List<EnrollmentId> due, Instant passStart, Instant claimedAt) {
-    Instant fresh = claimedAt.plus(settings.leaseDuration().dividedBy(2));
-    List<List<EnrollmentId>> waves = split(due, workers == null ? 1 : settings.workers());
-    if (workers == null || waves.size() == 1) {
-      return runClaimed(due, passStart, fresh);
-    }
-    List<Callable<Map<EnrollmentId, Outcome>>> tasks = new ArrayList<>(waves.size());
-    for (List<EnrollmentId> wave : waves) {
-      tasks.add(() -> runClaimed(wave, passStart, fresh));
-    }
+  private static Map<EnrollmentId, Outcome> collect(List<Future<Map<EnrollmentId, Outcome>>> waves) {
     Map<EnrollmentId, Outcome> outcomes = new LinkedHashMap<>();
     try {
-      for (Future<Map<EnrollmentId, Outcome>> result : workers.invokeAll(tasks)) {
-        outcomes.putAll(result.get());
+      for (Future<Map<EnrollmentId, Outcome>> wave : waves) {
+        outcomes.putAll(wave.get());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -151,10 +180,19 @@ final class Scheduler implements AutoCloseable {
     return runs;
   }
 
-  private Map<EnrollmentId, Outcome> runClaimed(List<EnrollmentId> wave, Instant passStart, Instant freshUntil) {
+  /**
+   * Runs a wave of claimed enrollments and ends its leases; what is still due is noted in the pass
+   * before its lease ends, so that no claim of this pass takes it again.
+   */
+  private Map<EnrollmentId, Outcome> runClaimed(List<EnrollmentId> wave, Pass pass, Instant freshUntil) {
     Map<EnrollmentId, Outcome> outcomes = Map.of();
     try {
-      outcomes = processSafely(wave, passStart, false, freshUntil);
+      outcomes = processSafely(wave, pass.start, false, freshUntil);
+      outcomes.forEach((id, outcome) -> {
+        if (outcome == Outcome.STILL_DUE) {
+          pass.leftDue.add(id);
+        }
+      });
       return outcomes;
     } finally {
       releaseUnlessReleased(wave, outcomes);
