@@ -131,6 +131,8 @@ final class Wave {
       for (Pending pending : step.getValue()) {
         try {
           pending.write().join();
+          // Durable: its lease is gone, whatever became of the step's other writes.
+          released |= pending.releases();
         } catch (CompletionException e) {
           RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
           if (cause instanceof VersionConflictException) {
@@ -141,7 +143,6 @@ final class Wave {
           lost = true;
         }
         if (!lost) {
-          released |= pending.releases();
           try {
             pending.after().forEach(Runnable::run);
           } catch (RuntimeException e) {

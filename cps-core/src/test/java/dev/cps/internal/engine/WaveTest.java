@@ -100,4 +100,13 @@ class WaveTest {
     assertThat(outcomes.get(B)).as("the lease is still held").isInstanceOf(Wave.Outcome.Stepped.class);
     assertThat(outcomes.get(C)).isInstanceOf(Wave.Outcome.Stepped.class);
   }
+
+  @Test
+  void aDurableWriteThatEndedTheLeaseReleasesItsEnrollmentEvenAfterAnEarlierWriteOfItsStepLostTheRace() {
+    wave.begin(A);
+    wave.written(CompletableFuture.failedFuture(new VersionConflictException(A, 1, "the stored version is 2")));
+    wave.written(CompletableFuture.completedFuture(null), true);
+
+    assertThat(wave.await().get(A)).as("not stepped again without its lease").isInstanceOf(Wave.Outcome.Released.class);
+  }
 }
