@@ -113,9 +113,7 @@ class WavesTest {
   @Test
   void whileABatchWaitsForItsWritesTheNextIsClaimedAndQueuedBehindIt() throws Exception {
     HeldWritesStore held = new HeldWritesStore();
-    try (CertificateProvisioner twoWorkers = CertificateProvisioner.builder().clock(clock).workers(2)
-        .enrollmentStore(held).keyStore(new InMemoryPrivateKeyStore()).certificateAuthority(ca)
-        .productionNetwork(production).build()) {
+    try (CertificateProvisioner twoWorkers = twoWorkersOver(held)) {
       for (int i = 0; i < 300; i++) {
         twoWorkers.enroll(Requests.dv("batch" + i + ".example.com").build(), "alice");
       }
@@ -137,9 +135,7 @@ class WavesTest {
   @Test
   void inTheBackgroundABacklogIsHandedOutInWaves() throws Exception {
     HeldWritesStore backlog = new HeldWritesStore();
-    try (CertificateProvisioner background = CertificateProvisioner.builder().clock(clock).workers(2)
-        .enrollmentStore(backlog).keyStore(new InMemoryPrivateKeyStore()).certificateAuthority(ca)
-        .productionNetwork(production).build()) {
+    try (CertificateProvisioner background = twoWorkersOver(backlog)) {
       List<CompletableFuture<?>> deployed = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         Enrollment enrolled = background.enroll(Requests.dv("backlog" + i + ".example.com").build(), "alice");
@@ -226,6 +222,12 @@ class WavesTest {
     public void delete(KeyId id) {
       stored.delete(id);
     }
+  }
+
+  /** A provisioner of its own, with two workers, over the given store. */
+  private CertificateProvisioner twoWorkersOver(HeldWritesStore store) {
+    return CertificateProvisioner.builder().clock(clock).workers(2).enrollmentStore(store)
+        .keyStore(new InMemoryPrivateKeyStore()).certificateAuthority(ca).productionNetwork(production).build();
   }
 
   private List<Enrollment> enroll(int count) {

@@ -85,45 +85,48 @@ public abstract class EnrollmentLeaseContract {
 
   @Test
   public void aLeaseOutlivesTheOwnersWritesUntilReleased() {
-    Enrollment a = enrollment(EnrollmentId.of("a"), 1, T0);
-    store.insert(a);
-    assertThat(store.claim(T0, 10, "node-a", LEASE)).containsExactly(a.id());
+    Enrollment a = claimedByNodeA();
     store.update(a.toBuilder().version(2).nextActionAt(T0).build(), 1);
     assertThat(store.claim(T0, 10, "node-b", LEASE)).isEmpty();
     assertThat(store.find(a.id()).orElseThrow().version()).isEqualTo(2);
   }
 
-  @Test
-  public void anUpdateThatReleasesIsStoredAndEndsTheOwnersLeaseWithIt() throws Exception {
+  /** Enrollment "a" at version 1, due at {@code T0} and claimed by node-a. */
+  private Enrollment claimedByNodeA() {
     Enrollment a = enrollment(EnrollmentId.of("a"), 1, T0);
     store.insert(a);
     assertThat(store.claim(T0, 10, "node-a", LEASE)).containsExactly(a.id());
+    return a;
+  }
 
-    store.updateAndReleaseAsync(a.toBuilder().version(2).nextActionAt(T0).build(), 1, "node-a")
+  /** Writes version 2 of the enrollment over version 1, ending the owner's lease, and waits. */
+  private void updateAndRelease(Enrollment version1, String owner) throws Exception {
+    store.updateAndReleaseAsync(version1.toBuilder().version(2).nextActionAt(T0).build(), 1, owner)
         .get(10, TimeUnit.SECONDS);
+    assertThat(store.find(version1.id()).orElseThrow().version()).isEqualTo(2);
+  }
 
-    assertThat(store.find(a.id()).orElseThrow().version()).isEqualTo(2);
+  @Test
+  public void anUpdateThatReleasesIsStoredAndEndsTheOwnersLeaseWithIt() throws Exception {
+    Enrollment a = claimedByNodeA();
+
+    updateAndRelease(a, "node-a");
+
     assertThat(store.claim(T0, 10, "node-b", LEASE)).containsExactly(a.id());
   }
 
   @Test
   public void anUpdateThatReleasesEndsNoOtherOwnersLease() throws Exception {
-    Enrollment a = enrollment(EnrollmentId.of("a"), 1, T0);
-    store.insert(a);
-    assertThat(store.claim(T0, 10, "node-a", LEASE)).containsExactly(a.id());
+    Enrollment a = claimedByNodeA();
 
-    store.updateAndReleaseAsync(a.toBuilder().version(2).nextActionAt(T0).build(), 1, "node-b")
-        .get(10, TimeUnit.SECONDS);
+    updateAndRelease(a, "node-b");
 
-    assertThat(store.find(a.id()).orElseThrow().version()).isEqualTo(2);
     assertThat(store.claim(T0, 10, "node-c", LEASE)).as("node-a still holds it").isEmpty();
   }
 
   @Test
-  public void anUpdateThatReleasesButLosesTheRaceWritesNothingAndKeepsTheLease() throws Exception {
-    Enrollment a = enrollment(EnrollmentId.of("a"), 1, T0);
-    store.insert(a);
-    assertThat(store.claim(T0, 10, "node-a", LEASE)).containsExactly(a.id());
+  public void anUpdateThatReleasesButLosesTheRaceWritesNothingAndKeepsTheLease() {
+    Enrollment a = claimedByNodeA();
     store.update(a.toBuilder().version(2).nextActionAt(T0).build(), 1);
 
     CompletableFuture<Void> stale = store.updateAndReleaseAsync(
