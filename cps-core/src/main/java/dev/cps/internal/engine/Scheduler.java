@@ -46,7 +46,12 @@ final class Scheduler implements AutoCloseable {
   private final @Nullable ExecutorService workers;
   private final Map<EnrollmentId, Quarantine> quarantined = new ConcurrentHashMap<>();
   /** Enrollments handed to a worker by the background loop and not finished yet. */
-  private final Set<EnrollmentId> inFlight = ConcurrentHashMap.newKeySet();
+  /**
+   * Enrollments handed to a worker by the background loop and not finished yet; true once a claim
+   * of the loop leased one again meanwhile (its lease had ended: run out, or by the worker's last
+   * write), so that the worker ends that lease too.
+   */
+  private final Map<EnrollmentId, Boolean> inFlight = new ConcurrentHashMap<>();
   /** Workers running a wave the background loop handed them. */
   private final AtomicInteger busy = new AtomicInteger();
   private final Object signal = new Object();
@@ -340,10 +345,14 @@ final class Scheduler implements AutoCloseable {
         release(id);
         continue;
       }
-      if (!inFlight.add(id)) {
-        // A worker has it: from a store that does not lease, or one whose last write just ended the
-        // lease this claim took again. The worker ends its pass; the loop claims it afresh after.
-        release(id);
+      boolean[] handedOut = {false};
+      inFlight.compute(id, (key, reclaimed) -> {
+        handedOut[0] = reclaimed == null;
+        return reclaimed != null;
+      });
+      if (!handedOut[0]) {
+        // A worker has it. This claim's lease keeps other provisioners off it while the worker
+        // runs, and the worker ends it when done.
         continue;
       }
       runnable.add(id);
@@ -356,8 +365,12 @@ final class Scheduler implements AutoCloseable {
           outcomes = processSafely(wave, now, true, null);
         } finally {
           // Out of flight before the lease ends: a claim that gets it next hands it to a worker.
-          wave.forEach(inFlight::remove);
-          releaseUnlessReleased(wave, outcomes);
+          for (EnrollmentId id : wave) {
+            Boolean reclaimed = inFlight.remove(id);
+            if (outcomes.get(id) != Outcome.RELEASED || Boolean.TRUE.equals(reclaimed)) {
+              release(id);
+            }
+          }
           busy.decrementAndGet();
           wake();
         }
@@ -389,7 +402,7 @@ final class Scheduler implements AutoCloseable {
       return until.compareTo(LONGEST_SLEEP) > 0 ? LONGEST_SLEEP : until;
     }
     List<EnrollmentId> due = settings.store().due(now, BATCH + quarantined.size() + inFlight.size());
-    if (due.stream().anyMatch(id -> !isQuarantined(id, now) && !inFlight.contains(id))) {
+    if (due.stream().anyMatch(id -> !isQuarantined(id, now) && !inFlight.containsKey(id))) {
       return Duration.ZERO;
     }
     Instant released = quarantined.values().stream().map(Quarantine::until).min(Instant::compareTo).orElse(now);
