@@ -105,7 +105,8 @@ final class Engine {
    *     steps for this pass), {@link Wave.Outcome.Failed} if something outside the engine's own
    *     error handling stopped it, {@link Wave.Outcome.LeaseAged} if its lease aged first, {@link
    *     Wave.Outcome.Released} if its last write left nothing due and ended this node's lease on
-   *     it, and {@code null} once it has nothing due (its lease, if any, still held)
+   *     it (only without {@code followClock}), and {@code null} once it has nothing due (its
+   *     lease, if any, still held)
    */
   Map<EnrollmentId, Wave.@Nullable Outcome> processAll(List<EnrollmentId> ids, Instant passStart,
       boolean followClock, @Nullable Instant freshUntil) {
@@ -143,7 +144,12 @@ final class Engine {
       Instant now = settings.clock().instant();
       dueBy = now.isAfter(passStart) ? now : passStart;
     }
-    Wave wave = new Wave(settings.nodeId(), dueBy);
+    // A write that leaves nothing due ends the lease with it in a pass (runDue), which runs only
+    // what was due at its start. Steps that follow the clock keep their leases to the wave's end:
+    // what the clock makes due meanwhile is stepped again under the lease, and ending it early sent
+    // such enrollments from provisioner to provisioner, each claim another chance for a lease to
+    // run out under a slow wave (ClusterTest counted 183 double deployments).
+    Wave wave = new Wave(followClock ? null : settings.nodeId(), dueBy);
     Map<EnrollmentId, Wave.Outcome> aged = new LinkedHashMap<>();
     for (EnrollmentId id : ids) {
       if (freshUntil != null && settings.clock().instant().isAfter(freshUntil)) {

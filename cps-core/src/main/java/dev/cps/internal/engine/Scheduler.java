@@ -46,12 +46,8 @@ final class Scheduler implements AutoCloseable {
   private final @Nullable ExecutorService workers;
   private final Map<EnrollmentId, Quarantine> quarantined = new ConcurrentHashMap<>();
   /** Enrollments handed to a worker by the background loop and not finished yet. */
-  /**
-   * Enrollments handed to a worker by the background loop and not finished yet; true once a claim
-   * of the loop leased one again meanwhile (its lease had ended: run out, or by the worker's last
-   * write), so that the worker ends that lease too.
-   */
-  private final Map<EnrollmentId, Boolean> inFlight = new ConcurrentHashMap<>();
+  /** Enrollments handed to a worker by the background loop and not finished yet. */
+  private final Set<EnrollmentId> inFlight = ConcurrentHashMap.newKeySet();
   /** Workers running a wave the background loop handed them. */
   private final AtomicInteger busy = new AtomicInteger();
   private final Object signal = new Object();
@@ -345,14 +341,9 @@ final class Scheduler implements AutoCloseable {
         release(id);
         continue;
       }
-      boolean[] handedOut = {false};
-      inFlight.compute(id, (key, reclaimed) -> {
-        handedOut[0] = reclaimed == null;
-        return reclaimed != null;
-      });
-      if (!handedOut[0]) {
-        // A worker has it. This claim's lease keeps other provisioners off it while the worker
-        // runs, and the worker ends it when done.
+      if (!inFlight.add(id)) {
+        // A worker has it and its lease ran out: this claim's lease keeps other provisioners off it
+        // while the worker runs, and the worker ends it when done.
         continue;
       }
       runnable.add(id);
@@ -360,17 +351,15 @@ final class Scheduler implements AutoCloseable {
     for (List<EnrollmentId> wave : split(runnable, idle)) {
       busy.incrementAndGet();
       pool.execute(() -> {
-        Map<EnrollmentId, Outcome> outcomes = Map.of();
         try {
-          outcomes = processSafely(wave, now, true, null);
+          processSafely(wave, now, true, null);
         } finally {
           // Out of flight before the lease ends: a claim that gets it next hands it to a worker.
-          for (EnrollmentId id : wave) {
-            Boolean reclaimed = inFlight.remove(id);
-            if (outcomes.get(id) != Outcome.RELEASED || Boolean.TRUE.equals(reclaimed)) {
-              release(id);
-            }
-          }
+          // (Steps that follow the clock keep their leases to the wave's end; see Engine#stepEach.)
+          wave.forEach(id -> {
+            inFlight.remove(id);
+            release(id);
+          });
           busy.decrementAndGet();
           wake();
         }
@@ -402,7 +391,7 @@ final class Scheduler implements AutoCloseable {
       return until.compareTo(LONGEST_SLEEP) > 0 ? LONGEST_SLEEP : until;
     }
     List<EnrollmentId> due = settings.store().due(now, BATCH + quarantined.size() + inFlight.size());
-    if (due.stream().anyMatch(id -> !isQuarantined(id, now) && !inFlight.containsKey(id))) {
+    if (due.stream().anyMatch(id -> !isQuarantined(id, now) && !inFlight.contains(id))) {
       return Duration.ZERO;
     }
     Instant released = quarantined.values().stream().map(Quarantine::until).min(Instant::compareTo).orElse(now);
