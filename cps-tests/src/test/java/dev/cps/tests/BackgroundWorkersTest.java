@@ -4,13 +4,9 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cps.CertificateProvisioner;
-import dev.cps.spi.CertificateChain;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.DeployedCertificate;
-import dev.cps.spi.Deployment;
-import dev.cps.spi.DeploymentNetwork;
 import dev.cps.spi.Enrollment;
-import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.ValidationType;
 import dev.cps.testkit.InMemoryEnrollmentStore;
 import dev.cps.testkit.InMemoryPrivateKeyStore;
@@ -20,9 +16,7 @@ import dev.cps.testkit.junit.CpsTestkit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -54,35 +48,15 @@ class BackgroundWorkersTest {
   @Test
   void anEnrollmentStuckInADeploymentHoldsBackNoOther() throws Exception {
     cps.ca().validationTime(ValidationType.DV, Duration.ZERO);
-    CountDownLatch stuck = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
     MutableClock clock = cps.clock();
     RecordingNetwork production = new RecordingNetwork("production");
-    DeploymentNetwork slowForOne = new DeploymentNetwork() {
-      @Override
-      public void deploy(Deployment deployment) {
-        if (deployment.chain().leaf().getSubjectX500Principal().getName().contains("slow.example.com")) {
-          stuck.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-        production.deploy(deployment);
-      }
-
-      @Override
-      public Optional<CertificateChain> live(EnrollmentId enrollment) {
-        return production.live(enrollment);
-      }
-    };
+    StuckNetwork slowForOne = new StuckNetwork(production, "slow.example.com");
     try (CertificateProvisioner provisioner = CertificateProvisioner.builder().clock(clock).workers(4)
         .enrollmentStore(new InMemoryEnrollmentStore()).keyStore(new InMemoryPrivateKeyStore())
         .certificateAuthority(cps.ca()).productionNetwork(slowForOne).build()) {
       provisioner.start();
       Enrollment slow = provisioner.enroll(Requests.dv("slow.example.com").build(), "alice");
-      assertThat(stuck.await(10, SECONDS)).as("the slow deployment started").isTrue();
+      assertThat(slowForOne.awaitStuck(10)).as("the slow deployment started").isTrue();
 
       List<CompletableFuture<DeployedCertificate>> fast = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -93,10 +67,10 @@ class BackgroundWorkersTest {
       assertThat(provisioner.enrollment(slow.id()).orElseThrow().latestChange().orElseThrow().state())
           .isInstanceOf(ChangeState.ReadyForProduction.class);
 
-      release.countDown();
+      slowForOne.letGo();
       provisioner.awaitProduction(slow.id(), slow.openChange().orElseThrow().id()).get(30, SECONDS);
     } finally {
-      release.countDown();
+      slowForOne.letGo();
     }
   }
 }

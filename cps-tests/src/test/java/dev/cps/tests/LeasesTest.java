@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cps.CertificateProvisioner;
-import dev.cps.spi.CertificateChain;
 import dev.cps.spi.ChangeState;
-import dev.cps.spi.Deployment;
-import dev.cps.spi.DeploymentNetwork;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentStore;
@@ -32,8 +29,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -141,35 +136,14 @@ class LeasesTest {
 
   @Test
   void inTheBackgroundALeaseThatRanOutUnderASlowStepIsTakenAgainAndKeptUntilTheStepEnds() throws Exception {
-    CountDownLatch deploying = new CountDownLatch(1);
-    CountDownLatch letGo = new CountDownLatch(1);
-    EnrollmentId[] slow = new EnrollmentId[1];
-    DeploymentNetwork slowProduction = new DeploymentNetwork() {
-      @Override
-      public void deploy(Deployment deployment) {
-        if (deployment.enrollment().equals(slow[0])) {
-          deploying.countDown();
-          try {
-            letGo.await(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-        production.deploy(deployment);
-      }
-
-      @Override
-      public Optional<CertificateChain> live(EnrollmentId enrollment) {
-        return production.live(enrollment);
-      }
-    };
+    StuckNetwork slowProduction = new StuckNetwork(production, "slow.example.com");
     ca.validationTime(ValidationType.DV, Duration.ZERO);
     try (CertificateProvisioner a = CertificateProvisioner.builder().clock(clock).workers(2).nodeId("node-a")
         .leaseDuration(LEASE).enrollmentStore(store).keyStore(keys).certificateAuthority(ca)
         .productionNetwork(slowProduction).build()) {
-      slow[0] = a.enroll(Requests.dv("slow.example.com").build(), "alice").id();
+      EnrollmentId slow = a.enroll(Requests.dv("slow.example.com").build(), "alice").id();
       a.start();
-      assertThat(deploying.await(10, TimeUnit.SECONDS)).as("the slow deployment started").isTrue();
+      assertThat(slowProduction.awaitStuck(10)).as("the slow deployment started").isTrue();
 
       // The lease runs out while the worker deploys; the loop, woken by new work, claims it again.
       clock.advance(LEASE.plusSeconds(1));
@@ -177,11 +151,11 @@ class LeasesTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> production.live(next).isPresent());
 
       assertThat(store.claim(clock.instant(), 10, "node-b", LEASE)).as("node-a holds it while it works on it")
-          .doesNotContain(slow[0]);
-      letGo.countDown();
-      await().atMost(Duration.ofSeconds(10)).until(() -> store.find(slow[0]).orElseThrow().latestChange()
+          .doesNotContain(slow);
+      slowProduction.letGo();
+      await().atMost(Duration.ofSeconds(10)).until(() -> store.find(slow).orElseThrow().latestChange()
           .orElseThrow().state() instanceof ChangeState.Completed);
-      assertThat(production.deploymentsFor(slow[0])).hasSize(1);
+      assertThat(production.deploymentsFor(slow)).hasSize(1);
     }
   }
 

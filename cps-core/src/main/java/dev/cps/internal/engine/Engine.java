@@ -148,7 +148,7 @@ final class Engine {
     // what was due at its start. Steps that follow the clock keep their leases to the wave's end:
     // what the clock makes due meanwhile is stepped again under the lease, and ending it early sent
     // such enrollments from provisioner to provisioner, each claim another chance for a lease to
-    // run out under a slow wave (ClusterTest counted 183 double deployments).
+    // run out under a slow wave (ClusterTest then counted double deployments).
     Wave wave = new Wave(followClock ? null : settings.nodeId(), dueBy);
     Map<EnrollmentId, Wave.Outcome> aged = new LinkedHashMap<>();
     for (EnrollmentId id : ids) {

@@ -24,10 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Finds due work through the store's index and runs it with bounded concurrency, each worker
  * stepping a wave of enrollments side by side: once on request ({@link #runDue()}, in passes whose
- * claimed batches overlap), or
- * in the background until closed. In the background each worker that frees up is handed due work
- * at once (one enrollment, or a wave of a backlog), and an enrollment goes on as far as the clock
- * lets it: no enrollment waits for a pass's slowest one.
+ * claimed batches overlap), or in the background until closed. In the background each worker that
+ * frees up is handed due work at once (one enrollment, or a wave of a backlog), and an enrollment
+ * goes on as far as the clock lets it: no enrollment waits for a pass's slowest one.
  */
 final class Scheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -45,7 +44,6 @@ final class Scheduler implements AutoCloseable {
   private final Engine engine;
   private final @Nullable ExecutorService workers;
   private final Map<EnrollmentId, Quarantine> quarantined = new ConcurrentHashMap<>();
-  /** Enrollments handed to a worker by the background loop and not finished yet. */
   /** Enrollments handed to a worker by the background loop and not finished yet. */
   private final Set<EnrollmentId> inFlight = ConcurrentHashMap.newKeySet();
   /** Workers running a wave the background loop handed them. */

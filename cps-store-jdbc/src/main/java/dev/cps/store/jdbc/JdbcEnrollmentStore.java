@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * the index on {@code (next_action_at, id)}; no query reads the documents but {@link #find},
  * {@link #list} and {@link #claim}.
  *
- * <p>Every write is one statement, durable when the call returns ({@link Database#write}), but the
- * release of a lease, which is best effort ({@link Database#writeLater}). An update names the
+ * <p>Every write is one statement, durable when the call returns ({@link Database#write}) or, for
+ * {@link #updateAsync} and {@link #updateAndReleaseAsync}, when its future completes ({@link
+ * Database#writeAsync}); but the release of a lease, which is best effort ({@link
+ * Database#writeLater}). An update names the
  * version it replaces in its {@code WHERE} clause, so of two writers of one version exactly one
  * wins: the fence that keeps a provisioner whose lease ran out from overwriting the work of the one
  * that took over.

@@ -78,12 +78,18 @@ public abstract class EnrollmentStoreContract {
     assertThat(store.find(v1.id())).contains(v2);
   }
 
-  @Test
-  public void updateWithStaleVersionConflictsAndLeavesTheStoredValue() {
-    Enrollment v1 = enrollment(EnrollmentId.of("e1"), 1, T0);
+  /** Inserts {@code v1} and updates it to version 2, which is returned: {@code v1} is then stale. */
+  private Enrollment storedAndUpdatedToVersion2(Enrollment v1) {
     store.insert(v1);
     Enrollment v2 = v1.toBuilder().version(2).build();
     store.update(v2, 1);
+    return v2;
+  }
+
+  @Test
+  public void updateWithStaleVersionConflictsAndLeavesTheStoredValue() {
+    Enrollment v1 = enrollment(EnrollmentId.of("e1"), 1, T0);
+    Enrollment v2 = storedAndUpdatedToVersion2(v1);
     assertThatThrownBy(() -> store.update(v1.toBuilder().version(2).nextActionAt(null).build(), 1))
         .isInstanceOf(VersionConflictException.class)
         .satisfies(e -> assertThat(((VersionConflictException) e).enrollment()).isEqualTo(v1.id()));
@@ -119,9 +125,7 @@ public abstract class EnrollmentStoreContract {
   @Test
   public void anUpdateHandedOverWithoutWaitingThatLosesTheRaceFailsItsFutureAndWritesNothing() {
     Enrollment v1 = enrollment(EnrollmentId.of("e1"), 1, T0);
-    store.insert(v1);
-    Enrollment v2 = v1.toBuilder().version(2).build();
-    store.update(v2, 1);
+    Enrollment v2 = storedAndUpdatedToVersion2(v1);
     CompletableFuture<Void> stale = store.updateAsync(v1.toBuilder().version(2).nextActionAt(null).build(), 1);
     assertThatThrownBy(() -> stale.orTimeout(30, TimeUnit.SECONDS).join())
         .isInstanceOf(CompletionException.class)
