@@ -18,6 +18,7 @@ import dev.cps.testkit.RecordingNetwork;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,8 +51,11 @@ import org.jspecify.annotations.Nullable;
  *       first, medians are compared. The enrollments arrive from {@value #REQUESTERS} requesters
  *       at once, and both sides run with {@value #DEFAULT_WORKERS} workers unless told otherwise:
  *       each worker steps a wave of the claimed batch and waits once per round for its writes, and
- *       the SQLite store commits the writes of all waves together. Eight warm-up rounds, since the JIT is still compiling after four (a fifth of
- *       the in-memory side's CPU time then, a fiftieth once warm).
+ *       the SQLite store commits the writes of all waves together. Twenty warm-up rounds
+ *       ({@code -Dcps.bench.store.warmup=N}): the JIT compiles for seconds during each of the
+ *       first five rounds' SQLite runs (the driver, the group commit, JSON), and now and then for
+ *       a few hundred milliseconds until about round 17, on the two cores the runs are timed on.
+ *       How long it compiled during each side's measured runs is printed with the figures.
  *   <li>1,000,000 enrollments in production, none due, bulk-loaded into SQLite and into PostgreSQL:
  *       a {@code runDue()} pass with nothing due, and the heap of the idle provisioner after a GC.
  * </ul>
@@ -66,7 +70,7 @@ final class StoreBenchmark {
   static final int REQUESTERS = 64;
   static final int WORKFLOW_ENROLLMENTS = 2_000;
   static final int IDLE_ENROLLMENTS = 1_000_000;
-  private static final int WARM_UP_ROUNDS = 8;
+  private static final int WARM_UP_ROUNDS = warmUpRounds();
   private static final int MEASURED_ROUNDS = 5;
   private static final int DISTINCT_DOCUMENTS = 1_000;
   private static final int RUN_DUE_CALLS = 2_000;
@@ -110,6 +114,20 @@ final class StoreBenchmark {
 
   // ---- the workflow on SQLite against memory --------------------------------------------------
 
+  private static int warmUpRounds() {
+    String given = System.getProperty("cps.bench.store.warmup", "20");
+    try {
+      int rounds = Integer.parseInt(given);
+      if (rounds >= 0) {
+        return rounds;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("cps.bench.store.warmup must be a whole number of rounds >= 0, was '" + given
+        + "'");
+  }
+
   private void workflow(Provider provider) {
     List<EnrollmentRequest> requests = Fixture.requests(WORKFLOW_ENROLLMENTS);
     out.printf("store workflow: %,d enrollments (EC P-256, DV, fake CA validating at once), %d worker thread(s),"
@@ -119,28 +137,39 @@ final class StoreBenchmark {
     Samples memory = new Samples(MEASURED_ROUNDS);
     Samples full = new Samples(MEASURED_ROUNDS);
     Samples normal = new Samples(MEASURED_ROUNDS);
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    long[] measuredCompileMillis = new long[3];
     for (int round = 1; round <= WARM_UP_ROUNDS + MEASURED_ROUNDS; round++) {
       long[] nanos = new long[3];
+      long[] compileMillis = new long[3];
       for (int i = 0; i < 3; i++) {
         int which = (round + i) % 3; // each round starts with another of the three
+        long compiledBefore = jit.getTotalCompilationTime();
         nanos[which] = switch (which) {
           case 0 -> timeMemory(provider, requests);
           case 1 -> timeSqlite(provider, requests, round, "FULL");
           default -> timeSqlite(provider, requests, round, "NORMAL");
         };
+        compileMillis[which] = jit.getTotalCompilationTime() - compiledBefore;
       }
       boolean measured = round > WARM_UP_ROUNDS;
-      out.printf("  round %d%s: memory %s, sqlite FULL %s, sqlite NORMAL %s%n", round, measured ? "" : " (warm-up)",
-          Samples.millis(nanos[0]), Samples.millis(nanos[1]), Samples.millis(nanos[2]));
+      out.printf("  round %d%s: memory %s, sqlite FULL %s, sqlite NORMAL %s (JIT compiling %d, %d, %d ms)%n", round,
+          measured ? "" : " (warm-up)", Samples.millis(nanos[0]), Samples.millis(nanos[1]), Samples.millis(nanos[2]),
+          compileMillis[0], compileMillis[1], compileMillis[2]);
       if (measured) {
         memory.add(nanos[0]);
         full.add(nanos[1]);
         normal.add(nanos[2]);
+        for (int which = 0; which < 3; which++) {
+          measuredCompileMillis[which] += compileMillis[which];
+        }
       }
     }
     report("in-memory stores:", memory);
     report("SQLite stores, synchronous=FULL:", full);
     report("SQLite stores, synchronous=NORMAL:", normal);
+    out.printf("JIT compiling during the measured runs: memory %d ms, sqlite FULL %d ms, sqlite NORMAL %d ms%n",
+        measuredCompileMillis[0], measuredCompileMillis[1], measuredCompileMillis[2]);
     out.printf("ratio sqlite/memory: %s (target <= 1.3x)%n", Samples.ratio(full.median() / memory.median()));
     out.printf("  with synchronous=NORMAL: %s%n", Samples.ratio(normal.median() / memory.median()));
   }
