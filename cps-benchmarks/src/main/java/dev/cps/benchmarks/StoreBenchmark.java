@@ -70,13 +70,13 @@ final class StoreBenchmark {
   static final int REQUESTERS = 64;
   static final int WORKFLOW_ENROLLMENTS = 2_000;
   static final int IDLE_ENROLLMENTS = 1_000_000;
-  private static final int WARM_UP_ROUNDS = warmUpRounds();
   private static final int MEASURED_ROUNDS = 5;
   private static final int DISTINCT_DOCUMENTS = 1_000;
   private static final int RUN_DUE_CALLS = 2_000;
   private static final KeyEncryptionKey KEK = KeyEncryptionKey.raw("bench", new byte[KeyEncryptionKey.RAW_LENGTH]);
 
   private final int workers;
+  private final int warmUpRounds = warmUpRounds();
   private final PrintStream out;
   private final Path directory;
 
@@ -133,26 +133,29 @@ final class StoreBenchmark {
     out.printf("store workflow: %,d enrollments (EC P-256, DV, fake CA validating at once), %d worker thread(s),"
         + " in-memory stores against an SQLite file (keys AES-256-GCM) with synchronous=FULL (the default: each"
         + " commit survives a power loss) and =NORMAL (a crash of the process only), %d warm-up + %d measured"
-        + " rounds, medians%n", WORKFLOW_ENROLLMENTS, workers, WARM_UP_ROUNDS, MEASURED_ROUNDS);
+        + " rounds, medians%n", WORKFLOW_ENROLLMENTS, workers, warmUpRounds, MEASURED_ROUNDS);
     Samples memory = new Samples(MEASURED_ROUNDS);
     Samples full = new Samples(MEASURED_ROUNDS);
     Samples normal = new Samples(MEASURED_ROUNDS);
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      out.println("  (this JVM does not report its JIT's compile time: the figures below show 0 ms)");
+    }
     long[] measuredCompileMillis = new long[3];
-    for (int round = 1; round <= WARM_UP_ROUNDS + MEASURED_ROUNDS; round++) {
+    for (int round = 1; round <= warmUpRounds + MEASURED_ROUNDS; round++) {
       long[] nanos = new long[3];
       long[] compileMillis = new long[3];
       for (int i = 0; i < 3; i++) {
         int which = (round + i) % 3; // each round starts with another of the three
-        long compiledBefore = jit.getTotalCompilationTime();
+        long compiledBefore = compiledMillis(jit);
         nanos[which] = switch (which) {
           case 0 -> timeMemory(provider, requests);
           case 1 -> timeSqlite(provider, requests, round, "FULL");
           default -> timeSqlite(provider, requests, round, "NORMAL");
         };
-        compileMillis[which] = jit.getTotalCompilationTime() - compiledBefore;
+        compileMillis[which] = compiledMillis(jit) - compiledBefore;
       }
-      boolean measured = round > WARM_UP_ROUNDS;
+      boolean measured = round > warmUpRounds;
       out.printf("  round %d%s: memory %s, sqlite FULL %s, sqlite NORMAL %s (JIT compiling %d, %d, %d ms)%n", round,
           measured ? "" : " (warm-up)", Samples.millis(nanos[0]), Samples.millis(nanos[1]), Samples.millis(nanos[2]),
           compileMillis[0], compileMillis[1], compileMillis[2]);
@@ -172,6 +175,11 @@ final class StoreBenchmark {
         measuredCompileMillis[0], measuredCompileMillis[1], measuredCompileMillis[2]);
     out.printf("ratio sqlite/memory: %s (target <= 1.3x)%n", Samples.ratio(full.median() / memory.median()));
     out.printf("  with synchronous=NORMAL: %s%n", Samples.ratio(normal.median() / memory.median()));
+  }
+
+  /** The JIT's compile time so far, summed over its threads; 0 where the JVM does not report it. */
+  private static long compiledMillis(@Nullable CompilationMXBean jit) {
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
   }
 
   private void report(String what, Samples samples) {
