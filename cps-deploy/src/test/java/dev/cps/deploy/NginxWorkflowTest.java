@@ -143,9 +143,9 @@ class NginxWorkflowTest {
         .containsExactly(NetworkRole.STAGING, NetworkRole.STAGING, NetworkRole.PRODUCTION, NetworkRole.PRODUCTION);
     assertThat(done.probes()).extracting(ProbeResult::serverName).containsExactly(
         NAMES.get(0), NAMES.get(1), NAMES.get(0), NAMES.get(1));
-    for (String name : NAMES) {
-      assertThat(served(servers.production, client, name)).isEqualTo(issued.leaf());
-    }
+    // nginx reloads gracefully: for a moment after the new workers answer (and the probe passed),
+    // an old worker can still take a connection and serve the placeholder.
+    awaitServing(servers.production, client, issued, NAMES);
   }
 
   @Test
