@@ -36,10 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every write is one statement, durable when the call returns ({@link Database#write}) or, for
  * {@link #updateAsync} and {@link #updateAndReleaseAsync}, when its future completes ({@link
  * Database#writeAsync}); but the release of a lease, which is best effort ({@link
- * Database#writeLater}). An update names the
- * version it replaces in its {@code WHERE} clause, so of two writers of one version exactly one
- * wins: the fence that keeps a provisioner whose lease ran out from overwriting the work of the one
- * that took over.
+ * Database#writeLater}). An update names the version it replaces in its {@code WHERE} clause, so
+ * of two writers of one version exactly one wins: the fence that keeps a provisioner whose lease
+ * ran out from overwriting the work of the one that took over.
  *
  * <p>While this store holds the lease on a row (until it releases it, or the lease runs out by the
  * store's clock), {@link #find} answers from the enrollment it last wrote or read there, without
