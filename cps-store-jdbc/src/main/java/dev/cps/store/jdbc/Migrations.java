@@ -12,8 +12,12 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteErrorCode;
 
 /**
  * Brings the schema up to date on start from the versioned scripts {@code migrations/<dialect>/V1.sql},
@@ -37,14 +41,7 @@ final class Migrations {
   static int migrate(Database database, Clock clock) {
     List<String> scripts = scripts(database.dialect);
     if (database.dialect == Dialect.SQLITE) {
-      // Readers never block the writer and the writer never blocks readers. A lasting property
-      // of the file, and one that cannot change inside a transaction.
-      database.read("switching SQLite to write-ahead logging", connection -> {
-        try (Statement statement = connection.createStatement()) {
-          statement.execute("PRAGMA journal_mode=WAL");
-        }
-        return null;
-      });
+      database.read("switching SQLite to write-ahead logging", Migrations::switchToWriteAheadLogging);
     }
     return database.transaction("migrating the schema", connection -> {
       if (database.dialect == Dialect.POSTGRESQL) {
@@ -74,6 +71,35 @@ final class Migrations {
       }
       return scripts.size();
     });
+  }
+
+  /**
+   * Readers never block the writer and the writer never blocks readers: a lasting property of the
+   * file, and one that cannot change inside a transaction. Nodes opening a new file at once can
+   * each hold the read lock that another's switch waits for; SQLite then fails the switch with
+   * {@code SQLITE_BUSY} at once rather than call the busy handler, which could only deadlock. So a
+   * busy switch is tried again, after a short random pause, for as long as the busy timeout.
+   */
+  private static @Nullable Void switchToWriteAheadLogging(Connection connection) throws SQLException {
+    long deadline = System.nanoTime() + Pools.SQLITE_BUSY_TIMEOUT.toNanos();
+    try (Statement statement = connection.createStatement()) {
+      while (true) {
+        try {
+          statement.execute("PRAGMA journal_mode=WAL");
+          return null;
+        } catch (SQLException e) {
+          // The low byte of SQLite's extended result code is its primary code.
+          boolean busy = (e.getErrorCode() & 0xff) == SQLiteErrorCode.SQLITE_BUSY.code;
+          if (!busy || System.nanoTime() - deadline > 0) {
+            throw e;
+          }
+          LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1_000_000, 20_000_000));
+          if (Thread.currentThread().isInterrupted()) {
+            throw e;
+          }
+        }
+      }
+    }
   }
 
   private static int currentVersion(Connection connection) throws SQLException {

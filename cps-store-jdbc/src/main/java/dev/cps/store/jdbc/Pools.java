@@ -2,17 +2,21 @@ package dev.cps.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
- * HikariCP pools for a JDBC URL. SQLite connections are opened in write-ahead-log mode with
- * {@code BEGIN IMMEDIATE} transactions (a transaction takes the write lock when it begins, so two
- * never deadlock upgrading a read), a 30-second busy timeout for writers in other processes, and
- * foreign keys on.
+ * HikariCP pools for a JDBC URL. SQLite connections are opened with {@code BEGIN IMMEDIATE}
+ * transactions (a transaction takes the write lock when it begins, so two never deadlock upgrading
+ * a read), a 30-second busy timeout for writers in other processes, and foreign keys on. The file
+ * is switched to write-ahead logging once, by {@link Migrations}, not by every new connection:
+ * connections switching at once can deadlock, and SQLite then fails one without waiting.
  */
 final class Pools {
   static final int DEFAULT_SQLITE_SIZE = 4;
   static final int DEFAULT_POSTGRESQL_SIZE = 10;
+  /** How long an SQLite connection waits for another process's write lock. */
+  static final Duration SQLITE_BUSY_TIMEOUT = Duration.ofSeconds(30);
 
   private Pools() {}
 
@@ -38,9 +42,8 @@ final class Pools {
     config.setPoolName("cps-store");
     if (isSqlite(url)) {
       config.setMaximumPoolSize(size > 0 ? size : DEFAULT_SQLITE_SIZE);
-      config.addDataSourceProperty("journal_mode", "WAL");
       config.addDataSourceProperty("synchronous", synchronous);
-      config.addDataSourceProperty("busy_timeout", "30000");
+      config.addDataSourceProperty("busy_timeout", Long.toString(SQLITE_BUSY_TIMEOUT.toMillis()));
       config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
       config.addDataSourceProperty("foreign_keys", "true");
       config.addDataSourceProperty("cache_size", "-16384"); // 16 MiB of pages per connection

@@ -69,6 +69,45 @@ class MigrationsTest {
     }
   }
 
+  /**
+   * Two connections switching one file to write-ahead logging at once can each hold the read lock
+   * the other's switch waits for; SQLite then answers {@code SQLITE_BUSY} without waiting. Once in
+   * about 80 starts, CI saw one of four nodes fail so. Forty new files, four nodes each.
+   */
+  @Test
+  void nodesOpeningANewSqliteFileAtOnceAllStartInWriteAheadLogging() throws Exception {
+    int nodes = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(nodes);
+    try {
+      for (int file = 0; file < 40; file++) {
+        String url = Databases.SQLITE.newUrl(directory);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<String>> modes = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+          modes.add(pool.submit(() -> {
+            start.await();
+            try (JdbcStores stores = JdbcStores.builder().url(url).poolSize(2)
+                .keyEncryptionKey(TestKeks.first()).build()) {
+              return stores.database().read("reading the journal mode", connection -> {
+                try (Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery("PRAGMA journal_mode")) {
+                  rows.next();
+                  return rows.getString(1);
+                }
+              });
+            }
+          }));
+        }
+        start.countDown();
+        for (Future<String> mode : modes) {
+          assertThat(mode.get(60, TimeUnit.SECONDS)).as("journal mode of file %d", file).isEqualTo("wal");
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Databases.class)
   void aDatabaseMigratedByANewerLibraryIsRefused(Databases kind) {
