@@ -170,61 +170,84 @@ class LeasesTest {
 
   @Test
   void workWhoseTurnComesLateInABatchIsClaimedAfreshNotRunUnderAnOldLease() {
-    Map<EnrollmentId, Instant> claimedAt = new ConcurrentHashMap<>();
-    List<String> writesUnderExpiredLease = new CopyOnWriteArrayList<>();
-    EnrollmentStore watched = new EnrollmentStore() {
-      @Override public void insert(Enrollment enrollment) { store.insert(enrollment); }
-      @Override public Optional<Enrollment> find(EnrollmentId id) { return store.find(id); }
-      @Override public List<Enrollment> list() { return store.list(); }
-      @Override public List<EnrollmentId> due(Instant now, int limit) { return store.due(now, limit); }
-      @Override public Optional<Instant> nextDue() { return store.nextDue(); }
-      @Override public void release(EnrollmentId id, String owner) { store.release(id, owner); }
-
-      @Override
-      public List<EnrollmentId> claim(Instant now, int limit, String owner, Duration lease) {
-        List<EnrollmentId> claimed = store.claim(now, limit, owner, lease);
-        claimed.forEach(id -> claimedAt.put(id, clock.instant()));
-        return claimed;
-      }
-
-      @Override
-      public void update(Enrollment enrollment, long expectedVersion) {
-        Instant claimed = claimedAt.get(enrollment.id());
-        if (claimed != null && clock.instant().isAfter(claimed.plus(LEASE))) {
-          writesUnderExpiredLease.add(enrollment.id().value());
-        }
-        store.update(enrollment, expectedVersion);
-      }
-    };
-    // Each key takes two minutes of the clock to generate: the third of a batch claimed together
-    // would start after its lease (five minutes) ran out.
-    PrivateKeyStore slowKeys = new PrivateKeyStore() {
-      @Override
-      public PublicKey generate(KeyId id, KeyType type) {
-        clock.advance(Duration.ofMinutes(2));
-        return keys.generate(id, type);
-      }
-
-      @Override public Optional<PublicKey> publicKey(KeyId id) { return keys.publicKey(id); }
-      @Override public PrivateKey privateKey(KeyId id) { return keys.privateKey(id); }
-      @Override public void delete(KeyId id) { keys.delete(id); }
-    };
-    CertificateProvisioner provisioner = CertificateProvisioner.builder().clock(clock).workers(1).nodeId("slow")
-        .leaseDuration(LEASE).enrollmentStore(watched).keyStore(slowKeys).certificateAuthority(ca)
-        .productionNetwork(production).build();
-    provisioners.add(provisioner);
-    ca.validationTime(ValidationType.DV, Duration.ZERO);
-    for (int i = 0; i < 4; i++) {
-      provisioner.enroll(Requests.dv("batch-" + i + ".example.com").build(), "alice");
-    }
-
-    for (int pass = 0; pass < 20 && provisioner.runDue() > 0; pass++) {
+    SlowBatch batch = new SlowBatch(1);
+    for (int pass = 0; pass < 20 && batch.provisioner.runDue() > 0; pass++) {
       // Each pass runs what was due when it started; the key store moves the clock on.
     }
 
-    assertThat(store.list()).allSatisfy(e ->
-        assertThat(e.latestChange().orElseThrow().state()).isInstanceOf(ChangeState.Completed.class));
-    assertThat(production.deployments()).hasSize(4);
-    assertThat(writesUnderExpiredLease).isEmpty();
+    batch.assertCompletedOnlyUnderLiveLeases();
+  }
+
+  /**
+   * The background loop's waves step their enrollments round after round; one whose turn comes
+   * after half its lease is released and claimed afresh there too. ClusterTest once counted dozens
+   * of double deployments from leases that ran out under a slow background wave.
+   */
+  @Test
+  void inTheBackgroundWorkWhoseTurnComesLateInAWaveIsClaimedAfreshNotRunUnderAnOldLease() {
+    SlowBatch batch = new SlowBatch(2);
+    batch.provisioner.start();
+    await().atMost(Duration.ofSeconds(20)).until(() -> batch.store.list().stream()
+        .allMatch(e -> e.latestChange().orElseThrow().state() instanceof ChangeState.Completed));
+
+    batch.assertCompletedOnlyUnderLiveLeases();
+  }
+
+  /**
+   * Eight enrollments whose key store takes a minute of the clock for each key: the sixth of a
+   * batch claimed together on one worker would start after its lease (five minutes) ran out. The
+   * store records each write made after the lease of the claim it came from ran out.
+   */
+  private final class SlowBatch {
+    final List<String> writesUnderExpiredLease = new CopyOnWriteArrayList<>();
+    final EnrollmentStore store;
+    final CertificateProvisioner provisioner;
+
+    SlowBatch(int workers) {
+      Map<EnrollmentId, Instant> claimedAt = new ConcurrentHashMap<>();
+      store = new ForwardingEnrollmentStore() {
+        @Override
+        public List<EnrollmentId> claim(Instant now, int limit, String owner, Duration lease) {
+          List<EnrollmentId> claimed = super.claim(now, limit, owner, lease);
+          claimed.forEach(id -> claimedAt.put(id, clock.instant()));
+          return claimed;
+        }
+
+        @Override
+        public void update(Enrollment enrollment, long expectedVersion) {
+          Instant claimed = claimedAt.get(enrollment.id());
+          if (claimed != null && clock.instant().isAfter(claimed.plus(LEASE))) {
+            writesUnderExpiredLease.add(enrollment.id().value());
+          }
+          super.update(enrollment, expectedVersion);
+        }
+      };
+      PrivateKeyStore slowKeys = new PrivateKeyStore() {
+        @Override
+        public PublicKey generate(KeyId id, KeyType type) {
+          clock.advance(Duration.ofMinutes(1));
+          return keys.generate(id, type);
+        }
+
+        @Override public Optional<PublicKey> publicKey(KeyId id) { return keys.publicKey(id); }
+        @Override public PrivateKey privateKey(KeyId id) { return keys.privateKey(id); }
+        @Override public void delete(KeyId id) { keys.delete(id); }
+      };
+      provisioner = CertificateProvisioner.builder().clock(clock).workers(workers).nodeId("slow")
+          .leaseDuration(LEASE).enrollmentStore(store).keyStore(slowKeys).certificateAuthority(ca)
+          .productionNetwork(production).build();
+      provisioners.add(provisioner);
+      ca.validationTime(ValidationType.DV, Duration.ZERO);
+      for (int i = 0; i < 8; i++) {
+        provisioner.enroll(Requests.dv("batch-" + i + ".example.com").build(), "alice");
+      }
+    }
+
+    void assertCompletedOnlyUnderLiveLeases() {
+      assertThat(store.list()).allSatisfy(e ->
+          assertThat(e.latestChange().orElseThrow().state()).isInstanceOf(ChangeState.Completed.class));
+      assertThat(production.deployments()).hasSize(8);
+      assertThat(writesUnderExpiredLease).isEmpty();
+    }
   }
 }

@@ -346,11 +346,15 @@ final class Scheduler implements AutoCloseable {
       }
       runnable.add(id);
     }
+    // A wave steps its enrollments round after round as the clock makes them due; one whose turn
+    // comes after half its lease is left to be claimed afresh, as in a pass, rather than run while
+    // another provisioner may take it over (ClusterTest counted double deployments so).
+    Instant freshUntil = now.plus(settings.leaseDuration().dividedBy(2));
     for (List<EnrollmentId> wave : split(runnable, idle)) {
       busy.incrementAndGet();
       pool.execute(() -> {
         try {
-          processSafely(wave, now, true, null);
+          processSafely(wave, now, true, freshUntil);
         } finally {
           // Out of flight before the lease ends: a claim that gets it next hands it to a worker.
           // (Steps that follow the clock keep their leases to the wave's end; see Engine#stepEach.)
