@@ -71,8 +71,9 @@ class MigrationsTest {
 
   /**
    * Two connections switching one file to write-ahead logging at once can each hold the read lock
-   * the other's switch waits for; SQLite then answers {@code SQLITE_BUSY} without waiting. Once in
-   * about 80 starts, CI saw one of four nodes fail so. Forty new files, four nodes each.
+   * the other's switch waits for; SQLite then answers {@code SQLITE_BUSY} without waiting. CI saw
+   * one of four nodes fail so, as a pool that could not start; here, one new file in about 75 did.
+   * Forty new files, four nodes each.
    */
   @Test
   void nodesOpeningANewSqliteFileAtOnceAllStartInWriteAheadLogging() throws Exception {
