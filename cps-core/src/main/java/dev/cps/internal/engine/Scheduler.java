@@ -102,6 +102,15 @@ final class Scheduler implements AutoCloseable {
     return worked;
   }
 
+  /**
+   * When leases taken at {@code claimedAt} are half over: an enrollment whose turn in a wave comes
+   * later is released untouched and claimed afresh, rather than stepped while another provisioner
+   * may be about to take it over.
+   */
+  private Instant freshUntil(Instant claimedAt) {
+    return claimedAt.plus(settings.leaseDuration().dividedBy(2));
+  }
+
   /** A claimed batch's enrollments to run, and when their leases are half over. */
   private record Batch(List<EnrollmentId> due, Instant freshUntil) {}
 
@@ -128,7 +137,7 @@ final class Scheduler implements AutoCloseable {
           due.add(id);
         }
       }
-      return new Batch(due, claimedAt.plus(settings.leaseDuration().dividedBy(2)));
+      return new Batch(due, freshUntil(claimedAt));
     }
 
     /** How many of a wave's or batch's enrollments were worked on (not left for a fresh claim). */
@@ -346,10 +355,9 @@ final class Scheduler implements AutoCloseable {
       }
       runnable.add(id);
     }
-    // A wave steps its enrollments round after round as the clock makes them due; one whose turn
-    // comes after half its lease is left to be claimed afresh, as in a pass, rather than run while
-    // another provisioner may take it over (ClusterTest counted double deployments so).
-    Instant freshUntil = now.plus(settings.leaseDuration().dividedBy(2));
+    // A wave steps its enrollments round after round as the clock makes them due; bounded by
+    // freshUntil as in a pass (ClusterTest counted double deployments without it).
+    Instant freshUntil = freshUntil(now);
     for (List<EnrollmentId> wave : split(runnable, idle)) {
       busy.incrementAndGet();
       pool.execute(() -> {
