@@ -2,8 +2,10 @@ package dev.cps.spi;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -102,4 +104,20 @@ public interface EnrollmentStore {
 
   /** Ends {@code owner}'s lease on the enrollment, if it holds one. Best effort. */
   default void release(EnrollmentId id, String owner) {}
+
+  /**
+   * Extends {@code owner}'s leases on the given enrollments to {@code now + lease}, for a step that
+   * runs longer than a lease (a deployment that hangs): while it runs, no other owner may take the
+   * enrollment and do the step again. Only a lease that {@code owner} still holds at {@code now} is
+   * extended; one that ran out, or that another owner took, is not revived.
+   *
+   * <p>The default, for stores that lease nothing, extends nothing and returns every id: no other
+   * owner can take them.
+   *
+   * @return the ids whose leases were extended
+   * @throws IllegalArgumentException if {@code lease} is not positive
+   */
+  default Set<EnrollmentId> renew(Collection<EnrollmentId> ids, String owner, Instant now, Duration lease) {
+    return Set.copyOf(ids);
+  }
 }

@@ -8,6 +8,7 @@ import dev.cps.spi.VersionConflictException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -176,6 +177,26 @@ public final class InMemoryEnrollmentStore implements EnrollmentStore {
     synchronized (writeLock) {
       leases.computeIfPresent(id, (key, lease) -> lease.owner().equals(owner) ? null : lease);
     }
+  }
+
+  @Override
+  public Set<EnrollmentId> renew(Collection<EnrollmentId> ids, String owner, Instant now, Duration lease) {
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(now, "now");
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, was " + lease);
+    }
+    Set<EnrollmentId> renewed = new LinkedHashSet<>();
+    synchronized (writeLock) {
+      for (EnrollmentId id : ids) {
+        Lease held = leases.get(id);
+        if (held != null && held.owner().equals(owner) && held.until().isAfter(now)) {
+          leases.put(id, new Lease(owner, now.plus(lease)));
+          renewed.add(id);
+        }
+      }
+    }
+    return renewed;
   }
 
   private boolean leased(EnrollmentId id, Instant now) {

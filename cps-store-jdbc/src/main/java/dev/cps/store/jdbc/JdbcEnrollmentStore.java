@@ -16,11 +16,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -442,6 +445,51 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
           statement.setString(1, id.value());
           statement.setString(2, owner);
         });
+  }
+
+  /** One transaction: each lease extended only where the owner still holds it at {@code now}. */
+  @Override
+  public Set<EnrollmentId> renew(Collection<EnrollmentId> ids, String owner, Instant now, Duration lease) {
+    Objects.requireNonNull(ids, "ids");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(lease, "lease");
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, was " + lease);
+    }
+    if (ids.isEmpty()) {
+      return Set.of();
+    }
+    long at = Micros.down(now);
+    long until = Micros.up(now.plus(lease));
+    List<EnrollmentId> asked = List.copyOf(ids);
+    Set<EnrollmentId> renewed = database.transaction("renewing the leases of " + owner, connection -> {
+      Set<EnrollmentId> extended = new LinkedHashSet<>();
+      try (PreparedStatement statement = connection.prepareStatement("UPDATE cps_enrollment SET lease_until = ?"
+          + " WHERE id = ? AND lease_owner = ? AND lease_until > ?")) {
+        for (EnrollmentId id : asked) {
+          statement.setLong(1, until);
+          statement.setString(2, id.value());
+          statement.setString(3, owner);
+          statement.setLong(4, at);
+          statement.addBatch();
+        }
+        // One round trip to PostgreSQL; each count says whether that lease was still the owner's.
+        int[] counts = statement.executeBatch();
+        for (int i = 0; i < counts.length; i++) {
+          if (counts[i] > 0) {
+            extended.add(asked.get(i));
+          }
+        }
+      }
+      return extended;
+    });
+    // On this store's clock, as a claim's lease is.
+    Instant leaseEnd = clock.instant().plus(lease);
+    for (EnrollmentId id : renewed) {
+      leased.computeIfPresent(id, (key, held) -> new Lease(leaseEnd, held.document()));
+    }
+    return renewed;
   }
 
   /**

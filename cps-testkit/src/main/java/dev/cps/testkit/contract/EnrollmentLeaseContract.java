@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What an {@link EnrollmentStore} that several provisioners share must do with leases
  * ({@link EnrollmentStore#claim}, {@link EnrollmentStore#release}, {@link
- * EnrollmentStore#updateAndReleaseAsync}): each due enrollment goes to one
- * owner at a time, until that owner releases it or its lease runs out.
+ * EnrollmentStore#updateAndReleaseAsync}, {@link EnrollmentStore#renew}): each due enrollment goes
+ * to one owner at a time, until that owner releases it or its lease runs out.
  */
 public abstract class EnrollmentLeaseContract {
   private static final Duration LEASE = Duration.ofMinutes(5);
@@ -135,6 +135,50 @@ public abstract class EnrollmentLeaseContract {
     assertThatThrownBy(() -> stale.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(VersionConflictException.class);
     assertThat(store.find(a.id()).orElseThrow().version()).isEqualTo(2);
     assertThat(store.claim(T0, 10, "node-b", LEASE)).as("node-a still holds it").isEmpty();
+  }
+
+  @Test
+  public void aRenewedLeaseKeepsOtherOwnersOffPastItsFirstEnd() {
+    Enrollment a = claimedByNodeA();
+    Instant renewedAt = T0.plus(LEASE.dividedBy(2));
+    assertThat(store.renew(List.of(a.id()), "node-a", renewedAt, LEASE)).containsExactly(a.id());
+    assertThat(store.claim(T0.plus(LEASE), 10, "node-b", LEASE)).isEmpty();
+    assertThat(store.claim(renewedAt.plus(LEASE).minusSeconds(1), 10, "node-b", LEASE)).isEmpty();
+    assertThat(store.claim(renewedAt.plus(LEASE), 10, "node-b", LEASE)).containsExactly(a.id());
+  }
+
+  @Test
+  public void onlyTheOwnersLiveLeasesAreRenewed() {
+    List<EnrollmentId> ids = insertDue(3);
+    assertThat(store.claim(T0, 1, "node-a", LEASE)).containsExactly(ids.get(0));
+    assertThat(store.claim(T0, 1, "node-b", LEASE)).containsExactly(ids.get(1));
+    // ids.get(2) is leased by nobody; node-b's lease is not node-a's to extend.
+    assertThat(store.renew(ids, "node-a", T0.plusSeconds(1), LEASE)).containsExactly(ids.get(0));
+    assertThat(store.claim(T0.plus(LEASE), 10, "node-c", LEASE)).containsExactly(ids.get(1), ids.get(2));
+  }
+
+  @Test
+  public void aLeaseThatRanOutIsNotRevived() {
+    Enrollment a = claimedByNodeA();
+    assertThat(store.renew(List.of(a.id()), "node-a", T0.plus(LEASE), LEASE)).isEmpty();
+    assertThat(store.claim(T0.plus(LEASE), 10, "node-b", LEASE)).containsExactly(a.id());
+    assertThat(store.renew(List.of(a.id()), "node-a", T0.plus(LEASE), LEASE)).isEmpty();
+  }
+
+  @Test
+  public void aReleasedLeaseIsNotRenewed() {
+    Enrollment a = claimedByNodeA();
+    store.release(a.id(), "node-a");
+    assertThat(store.renew(List.of(a.id()), "node-a", T0.plusSeconds(1), LEASE)).isEmpty();
+    assertThat(store.claim(T0.plusSeconds(1), 10, "node-b", LEASE)).containsExactly(a.id());
+  }
+
+  @Test
+  public void aLeaseThatIsNotPositiveIsRefused() {
+    Enrollment a = claimedByNodeA();
+    assertThatThrownBy(() -> store.renew(List.of(a.id()), "node-a", T0, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lease").hasMessageContaining("PT0S");
+    assertThat(store.claim(T0.plus(LEASE).minusSeconds(1), 10, "node-b", LEASE)).isEmpty();
   }
 
   @Test
