@@ -245,8 +245,9 @@ public final class ProvisionerBuilder {
   }
 
   /**
-   * How long a claim on due work holds before another provisioner may take it over. Longer than any
-   * one step takes; shorter means quicker takeover after a crash. Default 5 minutes.
+   * How long a claim on due work holds before another provisioner may take it over, unless renewed:
+   * a provisioner renews the leases it holds once a third has passed, so a step may take longer
+   * than this. Shorter means quicker takeover after a crash, and more renewals. Default 5 minutes.
    */
   public ProvisionerBuilder leaseDuration(Duration lease) {
     requireUnset("leaseDuration", leaseDuration);

@@ -6,8 +6,10 @@ import dev.cps.spi.EnrollmentStore;
 import dev.cps.testkit.InMemoryEnrollmentStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** An in-memory store behind a test's own store: a test overrides only what it changes. */
 abstract class ForwardingEnrollmentStore implements EnrollmentStore {
@@ -51,5 +53,10 @@ abstract class ForwardingEnrollmentStore implements EnrollmentStore {
   @Override
   public void release(EnrollmentId id, String owner) {
     stored.release(id, owner);
+  }
+
+  @Override
+  public Set<EnrollmentId> renew(Collection<EnrollmentId> ids, String owner, Instant now, Duration lease) {
+    return stored.renew(ids, owner, now, lease);
   }
 }

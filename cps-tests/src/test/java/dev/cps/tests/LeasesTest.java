@@ -23,12 +23,15 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -157,6 +160,52 @@ class LeasesTest {
           .orElseThrow().state() instanceof ChangeState.Completed);
       assertThat(production.deploymentsFor(slow)).hasSize(1);
     }
+  }
+
+  /**
+   * A deployment that hangs for two leases: its node renews the lease as it goes, so the other node
+   * never takes the enrollment over and deploys it again. Without renewal, node-b claims it once
+   * the first lease ran out, and production gets the certificate twice.
+   */
+  @Test
+  void aStepLongerThanALeaseKeepsItsLeaseRenewedAndIsNotDoneAgainElsewhere() throws Exception {
+    AtomicInteger renewed = new AtomicInteger();
+    ForwardingEnrollmentStore shared = new ForwardingEnrollmentStore() {
+      @Override
+      public Set<EnrollmentId> renew(Collection<EnrollmentId> ids, String owner, Instant now, Duration lease) {
+        Set<EnrollmentId> extended = super.renew(ids, owner, now, lease);
+        renewed.addAndGet(extended.size());
+        return extended;
+      }
+    };
+    StuckNetwork slowProduction = new StuckNetwork(production, "slow.example.com");
+    ca.validationTime(ValidationType.DV, Duration.ZERO);
+    try (CertificateProvisioner a = CertificateProvisioner.builder().clock(clock).workers(2).nodeId("node-a")
+        .leaseDuration(LEASE).enrollmentStore(shared).keyStore(keys).certificateAuthority(ca)
+        .productionNetwork(slowProduction).build();
+        CertificateProvisioner b = CertificateProvisioner.builder().clock(clock).workers(2).nodeId("node-b")
+            .leaseDuration(LEASE).enrollmentStore(shared).keyStore(keys).certificateAuthority(ca)
+            .productionNetwork(production).build()) {
+      EnrollmentId slow = a.enroll(Requests.dv("slow.example.com").build(), "alice").id();
+      CompletableFuture<Integer> pass = CompletableFuture.supplyAsync(a::runDue);
+      assertThat(slowProduction.awaitStuck(10)).as("the slow deployment started").isTrue();
+
+      for (int half = 1; half <= 4; half++) {
+        clock.advance(LEASE.dividedBy(2));
+        int renewals = half;
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(renewed).hasValue(renewals));
+        assertThat(b.runDue()).as("node-b's pass after %d half leases", half).isZero();
+      }
+
+      slowProduction.letGo();
+      assertThat(pass.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(store(shared, slow).latestChange().orElseThrow().state()).isInstanceOf(ChangeState.Completed.class);
+      assertThat(production.deploymentsFor(slow)).hasSize(1);
+    }
+  }
+
+  private static Enrollment store(EnrollmentStore store, EnrollmentId id) {
+    return store.find(id).orElseThrow();
   }
 
   @Test

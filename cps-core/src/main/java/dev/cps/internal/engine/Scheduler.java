@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * claimed batches overlap), or in the background until closed. In the background each worker that
  * frees up is handed due work at once (one enrollment, or a wave of a backlog), and an enrollment
  * goes on as far as the clock lets it: no enrollment waits for a pass's slowest one.
+ *
+ * <p>The leases it holds are renewed while it holds them ({@link #keepLeases}): a step that runs
+ * longer than a lease, such as a deployment that hangs, is not taken over and done again by another
+ * provisioner. A provisioner that dies renews nothing, and its leases run out.
  */
 final class Scheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -36,6 +41,8 @@ final class Scheduler implements AutoCloseable {
   private static final Duration AFTER_STORE_FAILURE = Duration.ofSeconds(5);
   private static final Duration FIRST_QUARANTINE = Duration.ofSeconds(1);
   private static final Duration LONGEST_QUARANTINE = Duration.ofMinutes(5);
+  /** The most time, real, between two looks at the leases held; a sixth of a shorter lease. */
+  private static final Duration LONGEST_LEASE_CHECK = Duration.ofSeconds(1);
 
   /** An enrollment whose processing failed outside the engine's own error handling. */
   private record Quarantine(Instant until, int failures) {}
@@ -48,6 +55,9 @@ final class Scheduler implements AutoCloseable {
   private final Set<EnrollmentId> inFlight = ConcurrentHashMap.newKeySet();
   /** Workers running a wave the background loop handed them. */
   private final AtomicInteger busy = new AtomicInteger();
+  /** The leases this provisioner holds, each with its end by the engine's clock. */
+  private final Map<EnrollmentId, Instant> leases = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService leaseKeeper;
   private final Object signal = new Object();
   private boolean woken;
   private volatile boolean running;
@@ -59,6 +69,56 @@ final class Scheduler implements AutoCloseable {
     this.engine = engine;
     this.workers = settings.workers() > 1 ? Executors.newFixedThreadPool(settings.workers(), daemons("cps-worker"))
         : null;
+    this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(daemons("cps-lease-keeper"));
+    long check = Math.max(10, Math.min(LONGEST_LEASE_CHECK.toMillis(), settings.leaseDuration().toMillis() / 6));
+    leaseKeeper.scheduleWithFixedDelay(this::keepLeases, check, check, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Renews each lease held once a third of it has passed by the engine's clock, so that it never
+   * runs out while held; one the store no longer holds for this provisioner (it ran out, or another
+   * took it) is forgotten. Runs every sixth of a lease (at most a second) of real time: a test's
+   * clock that stands still renews nothing.
+   */
+  void keepLeases() {
+    if (leases.isEmpty()) {
+      return;
+    }
+    Instant now = settings.clock().instant();
+    Duration lease = settings.leaseDuration();
+    Instant renewBefore = now.plus(lease.minus(lease.dividedBy(3)));
+    List<EnrollmentId> aging = new ArrayList<>();
+    leases.forEach((id, until) -> {
+      if (until.isBefore(renewBefore)) {
+        aging.add(id);
+      }
+    });
+    if (aging.isEmpty()) {
+      return;
+    }
+    Set<EnrollmentId> renewed;
+    try {
+      renewed = settings.store().renew(aging, settings.nodeId(), now, lease);
+    } catch (RuntimeException e) {
+      log.warn("Renewing {} lease(s) failed; trying again: {}", aging.size(), e.toString());
+      return;
+    }
+    Instant until = now.plus(lease);
+    for (EnrollmentId id : aging) {
+      if (renewed.contains(id)) {
+        leases.computeIfPresent(id, (key, end) -> until);
+      } else if (leases.remove(id) != null) {
+        log.info("The lease on enrollment {} ran out before it was renewed; another provisioner may take it", id);
+      }
+    }
+  }
+
+  /** Notes leases just claimed, at {@code claimedAt}: held until released, renewed meanwhile. */
+  private void leased(List<EnrollmentId> claimed, Instant claimedAt) {
+    Instant until = claimedAt.plus(settings.leaseDuration());
+    for (EnrollmentId id : claimed) {
+      leases.put(id, until);
+    }
   }
 
   /**
@@ -129,6 +189,7 @@ final class Scheduler implements AutoCloseable {
       Instant claimedAt = settings.clock().instant();
       List<EnrollmentId> claimed = settings.store().claim(
           start, BATCH + leftDue.size() + quarantined.size(), settings.nodeId(), settings.leaseDuration());
+      leased(claimed, start); // the store leases from the instant it is given
       List<EnrollmentId> due = new ArrayList<>(claimed.size());
       for (EnrollmentId id : claimed) {
         if (leftDue.contains(id) || isQuarantined(id, start)) {
@@ -210,7 +271,9 @@ final class Scheduler implements AutoCloseable {
   /** Releases the enrollments whose last write did not end their lease already. */
   private void releaseUnlessReleased(List<EnrollmentId> wave, Map<EnrollmentId, Outcome> outcomes) {
     for (EnrollmentId id : wave) {
-      if (outcomes.get(id) != Outcome.RELEASED) {
+      if (outcomes.get(id) == Outcome.RELEASED) {
+        leases.remove(id);
+      } else {
         release(id);
       }
     }
@@ -249,6 +312,7 @@ final class Scheduler implements AutoCloseable {
 
   /** Ends this provisioner's lease: the enrollment's next step may be run by any provisioner. */
   private void release(EnrollmentId id) {
+    leases.remove(id);
     try {
       settings.store().release(id, settings.nodeId());
     } catch (RuntimeException e) {
@@ -342,6 +406,7 @@ final class Scheduler implements AutoCloseable {
     // Quarantined enrollments come back from the claim too: ask for enough to get past them.
     List<EnrollmentId> claimed = settings.store().claim(
         now, wanted + quarantined.size(), settings.nodeId(), settings.leaseDuration());
+    leased(claimed, now);
     List<EnrollmentId> runnable = new ArrayList<>();
     for (EnrollmentId id : claimed) {
       if (runnable.size() == wanted || isQuarantined(id, now)) {
@@ -429,6 +494,7 @@ final class Scheduler implements AutoCloseable {
     if (workers != null) {
       workers.shutdown();
     }
+    leaseKeeper.shutdownNow();
   }
 
   private static ThreadFactory daemons(String name) {
