@@ -204,6 +204,42 @@ class LeasesTest {
     }
   }
 
+  @Test
+  void aRenewalThatFailsIsTriedAgainAtTheNextLook() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    AtomicInteger renewed = new AtomicInteger();
+    ForwardingEnrollmentStore flaky = new ForwardingEnrollmentStore() {
+      @Override
+      public Set<EnrollmentId> renew(Collection<EnrollmentId> ids, String owner, Instant now, Duration lease) {
+        if (calls.incrementAndGet() == 1) {
+          throw new IllegalStateException("the store is down for a moment");
+        }
+        Set<EnrollmentId> extended = super.renew(ids, owner, now, lease);
+        renewed.addAndGet(extended.size());
+        return extended;
+      }
+    };
+    StuckNetwork slowProduction = new StuckNetwork(production, "slow.example.com");
+    ca.validationTime(ValidationType.DV, Duration.ZERO);
+    try (CertificateProvisioner a = CertificateProvisioner.builder().clock(clock).workers(2).nodeId("node-a")
+        .leaseDuration(LEASE).enrollmentStore(flaky).keyStore(keys).certificateAuthority(ca)
+        .productionNetwork(slowProduction).build()) {
+      EnrollmentId slow = a.enroll(Requests.dv("slow.example.com").build(), "alice").id();
+      CompletableFuture<Integer> pass = CompletableFuture.supplyAsync(a::runDue);
+      assertThat(slowProduction.awaitStuck(10)).as("the slow deployment started").isTrue();
+
+      clock.advance(LEASE.dividedBy(2));
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(renewed).hasValue(1));
+      assertThat(calls).hasValueGreaterThanOrEqualTo(2);
+      assertThat(flaky.claim(CpsTestkit.START.plus(LEASE), 10, "node-b", LEASE))
+          .as("claimed at the end of the first lease").isEmpty();
+
+      slowProduction.letGo();
+      assertThat(pass.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(production.deploymentsFor(slow)).hasSize(1);
+    }
+  }
+
   private static Enrollment store(EnrollmentStore store, EnrollmentId id) {
     return store.find(id).orElseThrow();
   }

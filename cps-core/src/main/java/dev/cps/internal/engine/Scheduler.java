@@ -71,7 +71,14 @@ final class Scheduler implements AutoCloseable {
         : null;
     this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(daemons("cps-lease-keeper"));
     long check = Math.max(10, Math.min(LONGEST_LEASE_CHECK.toMillis(), settings.leaseDuration().toMillis() / 6));
-    leaseKeeper.scheduleWithFixedDelay(this::keepLeases, check, check, TimeUnit.MILLISECONDS);
+    leaseKeeper.scheduleWithFixedDelay(() -> {
+      try {
+        keepLeases();
+      } catch (RuntimeException e) {
+        // Thrown out of here, it would end the keeper: the leases held would run out as they go.
+        log.warn("Renewing leases failed; trying again: {}", e.toString());
+      }
+    }, check, check, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -80,7 +87,7 @@ final class Scheduler implements AutoCloseable {
    * took it) is forgotten. Runs every sixth of a lease (at most a second) of real time: a test's
    * clock that stands still renews nothing.
    */
-  void keepLeases() {
+  private void keepLeases() {
     if (leases.isEmpty()) {
       return;
     }
@@ -96,13 +103,7 @@ final class Scheduler implements AutoCloseable {
     if (aging.isEmpty()) {
       return;
     }
-    Set<EnrollmentId> renewed;
-    try {
-      renewed = settings.store().renew(aging, settings.nodeId(), now, lease);
-    } catch (RuntimeException e) {
-      log.warn("Renewing {} lease(s) failed; trying again: {}", aging.size(), e.toString());
-      return;
-    }
+    Set<EnrollmentId> renewed = settings.store().renew(aging, settings.nodeId(), now, lease);
     Instant until = now.plus(lease);
     for (EnrollmentId id : aging) {
       if (renewed.contains(id)) {
@@ -113,9 +114,9 @@ final class Scheduler implements AutoCloseable {
     }
   }
 
-  /** Notes leases just claimed, at {@code claimedAt}: held until released, renewed meanwhile. */
-  private void leased(List<EnrollmentId> claimed, Instant claimedAt) {
-    Instant until = claimedAt.plus(settings.leaseDuration());
+  /** Notes leases just claimed from {@code from}: held until released, renewed meanwhile. */
+  private void leased(List<EnrollmentId> claimed, Instant from) {
+    Instant until = from.plus(settings.leaseDuration());
     for (EnrollmentId id : claimed) {
       leases.put(id, until);
     }
