@@ -25,9 +25,12 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fake CA and the staging and production networks' record, served to provisioner processes
@@ -45,6 +48,11 @@ final class CaServer implements AutoCloseable {
   private final List<Deployed> deployments = new ArrayList<>();
   private final Map<String, CertificateChain> live = new HashMap<>();
   private final AtomicLong answered = new AtomicLong();
+  /** Deployment requests as they arrive, by network and enrollment, before any is held. */
+  private final Map<String, Integer> attempts = new HashMap<>();
+  /** A host whose first production deployment is held until {@link #letGo}; null for none. */
+  private volatile @Nullable String heldHost;
+  private final CountDownLatch letGo = new CountDownLatch(1);
 
   CaServer() {
     this.ca = FakeCertificateAuthority.builder().id("remote-fake").clock(Clock.systemUTC()).build()
@@ -73,6 +81,15 @@ final class CaServer implements AutoCloseable {
     server.createContext("/deploy", exchange -> answer(exchange, () -> {
       Wire.DeployRequest request = read(exchange, Wire.DeployRequest.class);
       CertificateChain chain = Wire.decode(request.chain());
+      int attempt;
+      synchronized (deployments) {
+        attempt = attempts.merge(request.network() + "/" + request.enrollment(), 1, Integer::sum);
+      }
+      String held = heldHost;
+      if (held != null && attempt == 1 && request.network().equals("production")
+          && chain.leaf().getSubjectX500Principal().getName().contains(held)) {
+        awaitLetGo();
+      }
       synchronized (deployments) {
         deployments.add(new Deployed(request.network(), EnrollmentId.of(request.enrollment()), request.change(), chain,
             request.keyMatches(), request.node()));
@@ -88,6 +105,33 @@ final class CaServer implements AutoCloseable {
       }
     }));
     server.start();
+  }
+
+  /** Holds the first production deployment of the host's certificate until {@link #letGo}. */
+  void holdFirstProductionDeployment(String host) {
+    heldHost = host;
+  }
+
+  void letGo() {
+    letGo.countDown();
+  }
+
+  private void awaitLetGo() {
+    try {
+      if (!letGo.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the held deployment was never let go");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while holding a deployment", e);
+    }
+  }
+
+  /** How many deployment requests reached the network for the enrollment, the one held included. */
+  int deploymentAttempts(String network, EnrollmentId enrollment) {
+    synchronized (deployments) {
+      return attempts.getOrDefault(network + "/" + enrollment, 0);
+    }
   }
 
   String url() {
@@ -166,6 +210,7 @@ final class CaServer implements AutoCloseable {
 
   @Override
   public void close() {
+    letGo();
     server.stop(0);
     threads.shutdownNow();
   }

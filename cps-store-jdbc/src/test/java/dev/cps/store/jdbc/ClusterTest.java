@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three provisioner processes share one PostgreSQL database and 1,000 enrollments; one is killed
  * with SIGKILL mid-run while it holds leases, and the other two finish its work once its leases
- * (2 s) run out. The CA, in this JVM, issues exactly one certificate per enrollment.
+ * (2 s) run out. The CA, in this JVM, issues exactly one certificate per enrollment. And a live
+ * node's lease on a deployment that hangs for longer than a lease is renewed, not taken over.
  */
 class ClusterTest {
   static final int ENROLLMENTS = 1_000;
@@ -89,6 +90,54 @@ class ClusterTest {
       assertThat(deployedTwice).as("enrollments deployed twice").isSubsetOf(heldByTheDead);
       assertThat(deployedBy).as("production deployments by node").containsKeys("node-1", "node-2");
       assertThat(server.deployments()).allSatisfy(d -> assertThat(d.keyMatches()).isTrue());
+    }
+  }
+
+  /**
+   * Two provisioner processes with 2 s leases; one enrollment's production deployment hangs for
+   * three leases. The node deploying it renews its lease meanwhile, so the other never takes the
+   * enrollment over and deploys it again: one deployment request for it reaches the network.
+   */
+  @Test
+  void aDeploymentLongerThanALeaseIsNotTakenOverWhileItsNodeLives() throws Exception {
+    String url = Databases.POSTGRESQL.newUrl(directory);
+    Path log = directory.resolve("nodes.log");
+    int count = 20;
+    Duration lease = Duration.ofMillis(Long.parseLong(LEASE_MILLIS));
+    try (CaServer server = new CaServer();
+        JdbcStores stores = JdbcStores.builder().url(url).keyEncryptionKey(TestKeks.first()).build()) {
+      CrashSafetyTest.enroll(stores, server, count);
+      EnrollmentId hung = stores.enrollments().list().stream()
+          .filter(e -> e.request().commonName().startsWith("host-0007.")).findFirst().orElseThrow().id();
+      server.holdFirstProductionDeployment("host-0007.");
+      List<ChildJvm> nodes = new ArrayList<>();
+      try {
+        for (int i = 0; i < 2; i++) {
+          nodes.add(ChildJvm.startLongLived(log, url, server.url(), "node-" + i, LEASE_MILLIS));
+        }
+        for (ChildJvm node : nodes) {
+          node.go();
+        }
+        await().alias("the held deployment reached the network; see " + log).atMost(Duration.ofSeconds(60))
+            .until(() -> server.deploymentAttempts("production", hung) == 1);
+        await().alias("no second deployment while the first is held for three leases")
+            .during(lease.multipliedBy(3)).atMost(lease.multipliedBy(4))
+            .until(() -> server.deploymentAttempts("production", hung) == 1);
+        server.letGo();
+        CrashSafetyTest.awaitAllCompleted(stores, Duration.ofSeconds(60), log);
+      } finally {
+        for (ChildJvm node : nodes) {
+          node.close();
+        }
+      }
+
+      assertThat(server.deploymentAttempts("production", hung)).as("production deployments of the held one")
+          .isEqualTo(1);
+      Map<EnrollmentId, Long> deployed = server.deployments().stream().filter(d -> d.network().equals("production"))
+          .collect(Collectors.groupingBy(CaServer.Deployed::enrollment, Collectors.counting()));
+      assertThat(deployed).hasSize(count).allSatisfy((id, times) -> assertThat(times).as("deployments of %s", id)
+          .isEqualTo(1));
+      assertThat(server.ca.issuedCount()).isEqualTo(count);
     }
   }
 
