@@ -118,6 +118,9 @@ public interface EnrollmentStore {
    * @throws IllegalArgumentException if {@code lease} is not positive
    */
   default Set<EnrollmentId> renew(Collection<EnrollmentId> ids, String owner, Instant now, Duration lease) {
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, was " + lease);
+    }
     return Set.copyOf(ids);
   }
 }

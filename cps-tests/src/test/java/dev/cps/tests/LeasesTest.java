@@ -1,6 +1,7 @@
 package dev.cps.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.cps.CertificateProvisioner;
@@ -238,6 +239,23 @@ class LeasesTest {
       assertThat(pass.get(10, TimeUnit.SECONDS)).isEqualTo(1);
       assertThat(production.deploymentsFor(slow)).hasSize(1);
     }
+  }
+
+  /** A store that leases nothing (the SPI's defaults) has nothing to lose: every lease "renews". */
+  @Test
+  void aStoreThatLeasesNothingRenewsEveryIdAndStillRefusesANonPositiveLease() {
+    EnrollmentStore unleased = new EnrollmentStore() {
+      @Override public void insert(Enrollment enrollment) { throw new UnsupportedOperationException(); }
+      @Override public void update(Enrollment enrollment, long expected) { throw new UnsupportedOperationException(); }
+      @Override public Optional<Enrollment> find(EnrollmentId id) { return Optional.empty(); }
+      @Override public List<Enrollment> list() { return List.of(); }
+      @Override public List<EnrollmentId> due(Instant now, int limit) { return List.of(); }
+      @Override public Optional<Instant> nextDue() { return Optional.empty(); }
+    };
+    List<EnrollmentId> ids = List.of(EnrollmentId.of("a"), EnrollmentId.of("b"));
+    assertThat(unleased.renew(ids, "node-a", clock.instant(), LEASE)).containsExactlyInAnyOrderElementsOf(ids);
+    assertThatThrownBy(() -> unleased.renew(ids, "node-a", clock.instant(), Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-1S");
   }
 
   private static Enrollment store(EnrollmentStore store, EnrollmentId id) {

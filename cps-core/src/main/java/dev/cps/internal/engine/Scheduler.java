@@ -105,12 +105,17 @@ final class Scheduler implements AutoCloseable {
     }
     Set<EnrollmentId> renewed = settings.store().renew(aging, settings.nodeId(), now, lease);
     Instant until = now.plus(lease);
+    List<EnrollmentId> lost = new ArrayList<>();
     for (EnrollmentId id : aging) {
       if (renewed.contains(id)) {
         leases.computeIfPresent(id, (key, end) -> until);
       } else if (leases.remove(id) != null) {
-        log.info("The lease on enrollment {} ran out before it was renewed; another provisioner may take it", id);
+        lost.add(id); // not released meanwhile: the store no longer holds it for this provisioner
       }
+    }
+    if (!lost.isEmpty()) {
+      log.info("{} lease(s) ran out before they were renewed; another provisioner may take them: {}", lost.size(),
+          lost.size() <= 10 ? lost : lost.subList(0, 10) + " and more");
     }
   }
 
