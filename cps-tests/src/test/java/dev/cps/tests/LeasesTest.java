@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cps.CertificateProvisioner;
 import dev.cps.spi.ChangeState;
+import dev.cps.spi.DeploymentNetwork;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentStore;
@@ -170,23 +171,11 @@ class LeasesTest {
    */
   @Test
   void aStepLongerThanALeaseKeepsItsLeaseRenewedAndIsNotDoneAgainElsewhere() throws Exception {
-    AtomicInteger renewed = new AtomicInteger();
-    ForwardingEnrollmentStore shared = new ForwardingEnrollmentStore() {
-      @Override
-      public Set<EnrollmentId> renew(Collection<EnrollmentId> ids, String owner, Instant now, Duration lease) {
-        Set<EnrollmentId> extended = super.renew(ids, owner, now, lease);
-        renewed.addAndGet(extended.size());
-        return extended;
-      }
-    };
+    RenewalCounting shared = new RenewalCounting(false);
     StuckNetwork slowProduction = new StuckNetwork(production, "slow.example.com");
     ca.validationTime(ValidationType.DV, Duration.ZERO);
-    try (CertificateProvisioner a = CertificateProvisioner.builder().clock(clock).workers(2).nodeId("node-a")
-        .leaseDuration(LEASE).enrollmentStore(shared).keyStore(keys).certificateAuthority(ca)
-        .productionNetwork(slowProduction).build();
-        CertificateProvisioner b = CertificateProvisioner.builder().clock(clock).workers(2).nodeId("node-b")
-            .leaseDuration(LEASE).enrollmentStore(shared).keyStore(keys).certificateAuthority(ca)
-            .productionNetwork(production).build()) {
+    try (CertificateProvisioner a = nodeOn(shared, "node-a", slowProduction);
+        CertificateProvisioner b = nodeOn(shared, "node-b", production)) {
       EnrollmentId slow = a.enroll(Requests.dv("slow.example.com").build(), "alice").id();
       CompletableFuture<Integer> pass = CompletableFuture.supplyAsync(a::runDue);
       assertThat(slowProduction.awaitStuck(10)).as("the slow deployment started").isTrue();
@@ -194,50 +183,64 @@ class LeasesTest {
       for (int half = 1; half <= 4; half++) {
         clock.advance(LEASE.dividedBy(2));
         int renewals = half;
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(renewed).hasValue(renewals));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(shared.renewed).hasValue(renewals));
         assertThat(b.runDue()).as("node-b's pass after %d half leases", half).isZero();
       }
 
       slowProduction.letGo();
       assertThat(pass.get(10, TimeUnit.SECONDS)).isEqualTo(1);
-      assertThat(store(shared, slow).latestChange().orElseThrow().state()).isInstanceOf(ChangeState.Completed.class);
+      assertThat(shared.find(slow).orElseThrow().latestChange().orElseThrow().state())
+          .isInstanceOf(ChangeState.Completed.class);
       assertThat(production.deploymentsFor(slow)).hasSize(1);
     }
   }
 
   @Test
   void aRenewalThatFailsIsTriedAgainAtTheNextLook() throws Exception {
-    AtomicInteger calls = new AtomicInteger();
-    AtomicInteger renewed = new AtomicInteger();
-    ForwardingEnrollmentStore flaky = new ForwardingEnrollmentStore() {
-      @Override
-      public Set<EnrollmentId> renew(Collection<EnrollmentId> ids, String owner, Instant now, Duration lease) {
-        if (calls.incrementAndGet() == 1) {
-          throw new IllegalStateException("the store is down for a moment");
-        }
-        Set<EnrollmentId> extended = super.renew(ids, owner, now, lease);
-        renewed.addAndGet(extended.size());
-        return extended;
-      }
-    };
+    RenewalCounting flaky = new RenewalCounting(true);
     StuckNetwork slowProduction = new StuckNetwork(production, "slow.example.com");
     ca.validationTime(ValidationType.DV, Duration.ZERO);
-    try (CertificateProvisioner a = CertificateProvisioner.builder().clock(clock).workers(2).nodeId("node-a")
-        .leaseDuration(LEASE).enrollmentStore(flaky).keyStore(keys).certificateAuthority(ca)
-        .productionNetwork(slowProduction).build()) {
+    try (CertificateProvisioner a = nodeOn(flaky, "node-a", slowProduction)) {
       EnrollmentId slow = a.enroll(Requests.dv("slow.example.com").build(), "alice").id();
       CompletableFuture<Integer> pass = CompletableFuture.supplyAsync(a::runDue);
       assertThat(slowProduction.awaitStuck(10)).as("the slow deployment started").isTrue();
 
       clock.advance(LEASE.dividedBy(2));
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(renewed).hasValue(1));
-      assertThat(calls).hasValueGreaterThanOrEqualTo(2);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flaky.renewed).hasValue(1));
+      assertThat(flaky.calls).hasValueGreaterThanOrEqualTo(2);
       assertThat(flaky.claim(CpsTestkit.START.plus(LEASE), 10, "node-b", LEASE))
           .as("claimed at the end of the first lease").isEmpty();
 
       slowProduction.letGo();
       assertThat(pass.get(10, TimeUnit.SECONDS)).isEqualTo(1);
       assertThat(production.deploymentsFor(slow)).hasSize(1);
+    }
+  }
+
+  /** A provisioner on the given store whose production network is the one given; no staging. */
+  private CertificateProvisioner nodeOn(EnrollmentStore store, String id, DeploymentNetwork productionNetwork) {
+    return CertificateProvisioner.builder().clock(clock).workers(2).nodeId(id).leaseDuration(LEASE)
+        .enrollmentStore(store).keyStore(keys).certificateAuthority(ca).productionNetwork(productionNetwork).build();
+  }
+
+  /** Counts the calls to renew and the leases it extended; the first call fails if asked to. */
+  private static final class RenewalCounting extends ForwardingEnrollmentStore {
+    final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger renewed = new AtomicInteger();
+    private final boolean firstFails;
+
+    RenewalCounting(boolean firstFails) {
+      this.firstFails = firstFails;
+    }
+
+    @Override
+    public Set<EnrollmentId> renew(Collection<EnrollmentId> ids, String owner, Instant now, Duration lease) {
+      if (calls.incrementAndGet() == 1 && firstFails) {
+        throw new IllegalStateException("the store is down for a moment");
+      }
+      Set<EnrollmentId> extended = super.renew(ids, owner, now, lease);
+      renewed.addAndGet(extended.size());
+      return extended;
     }
   }
 
@@ -256,10 +259,6 @@ class LeasesTest {
     assertThat(unleased.renew(ids, "node-a", clock.instant(), LEASE)).containsExactlyInAnyOrderElementsOf(ids);
     assertThatThrownBy(() -> unleased.renew(ids, "node-a", clock.instant(), Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-1S");
-  }
-
-  private static Enrollment store(EnrollmentStore store, EnrollmentId id) {
-    return store.find(id).orElseThrow();
   }
 
   @Test
