@@ -390,9 +390,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(lease, "lease");
     requireLimit(limit);
-    if (lease.isNegative() || lease.isZero()) {
-      throw new IllegalArgumentException("lease must be positive, was " + lease);
-    }
+    requirePositive(lease);
     if (limit == 0) {
       return List.of();
     }
@@ -454,9 +452,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(lease, "lease");
-    if (lease.isNegative() || lease.isZero()) {
-      throw new IllegalArgumentException("lease must be positive, was " + lease);
-    }
+    requirePositive(lease);
     if (ids.isEmpty()) {
       return Set.of();
     }
@@ -520,6 +516,12 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
   /** The open change's state, else the newest change's, else none: what an operator counts by. */
   private static @Nullable String state(Enrollment enrollment) {
     return enrollment.latestChange().map(Change::state).map(s -> s.name()).orElse(null);
+  }
+
+  private static void requirePositive(Duration lease) {
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, was " + lease);
+    }
   }
 
   private static void requireLimit(int limit) {

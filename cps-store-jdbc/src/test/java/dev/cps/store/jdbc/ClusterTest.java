@@ -73,8 +73,7 @@ class ClusterTest {
       }
       Map<String, Long> deployedBy = server.deployments().stream().filter(d -> d.network().equals("production"))
           .collect(Collectors.groupingBy(CaServer.Deployed::node, TreeMap::new, Collectors.counting()));
-      Map<EnrollmentId, Long> deployed = server.deployments().stream().filter(d -> d.network().equals("production"))
-          .collect(Collectors.groupingBy(CaServer.Deployed::enrollment, Collectors.counting()));
+      Map<EnrollmentId, Long> deployed = productionDeployments(server);
       Set<EnrollmentId> deployedTwice = deployed.entrySet().stream().filter(e -> e.getValue() > 1)
           .map(Map.Entry::getKey).collect(Collectors.toSet());
       System.out.printf("cluster: %d enrollments, %d certificates issued, production deployments by node %s"
@@ -133,12 +132,17 @@ class ClusterTest {
 
       assertThat(server.deploymentAttempts("production", hung)).as("production deployments of the held one")
           .isEqualTo(1);
-      Map<EnrollmentId, Long> deployed = server.deployments().stream().filter(d -> d.network().equals("production"))
-          .collect(Collectors.groupingBy(CaServer.Deployed::enrollment, Collectors.counting()));
+      Map<EnrollmentId, Long> deployed = productionDeployments(server);
       assertThat(deployed).hasSize(count).allSatisfy((id, times) -> assertThat(times).as("deployments of %s", id)
           .isEqualTo(1));
       assertThat(server.ca.issuedCount()).isEqualTo(count);
     }
+  }
+
+  /** How often each enrollment was deployed to production. */
+  private static Map<EnrollmentId, Long> productionDeployments(CaServer server) {
+    return server.deployments().stream().filter(d -> d.network().equals("production"))
+        .collect(Collectors.groupingBy(CaServer.Deployed::enrollment, Collectors.counting()));
   }
 
   /**
