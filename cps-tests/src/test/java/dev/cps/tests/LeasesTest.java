@@ -176,9 +176,7 @@ class LeasesTest {
     ca.validationTime(ValidationType.DV, Duration.ZERO);
     try (CertificateProvisioner a = nodeOn(shared, "node-a", slowProduction);
         CertificateProvisioner b = nodeOn(shared, "node-b", production)) {
-      EnrollmentId slow = a.enroll(Requests.dv("slow.example.com").build(), "alice").id();
-      CompletableFuture<Integer> pass = CompletableFuture.supplyAsync(a::runDue);
-      assertThat(slowProduction.awaitStuck(10)).as("the slow deployment started").isTrue();
+      StuckPass stuck = passStuckInProduction(a, slowProduction);
 
       for (int half = 1; half <= 4; half++) {
         clock.advance(LEASE.dividedBy(2));
@@ -188,10 +186,10 @@ class LeasesTest {
       }
 
       slowProduction.letGo();
-      assertThat(pass.get(10, TimeUnit.SECONDS)).isEqualTo(1);
-      assertThat(shared.find(slow).orElseThrow().latestChange().orElseThrow().state())
+      assertThat(stuck.pass().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(shared.find(stuck.slow()).orElseThrow().latestChange().orElseThrow().state())
           .isInstanceOf(ChangeState.Completed.class);
-      assertThat(production.deploymentsFor(slow)).hasSize(1);
+      assertThat(production.deploymentsFor(stuck.slow())).hasSize(1);
     }
   }
 
@@ -201,9 +199,7 @@ class LeasesTest {
     StuckNetwork slowProduction = new StuckNetwork(production, "slow.example.com");
     ca.validationTime(ValidationType.DV, Duration.ZERO);
     try (CertificateProvisioner a = nodeOn(flaky, "node-a", slowProduction)) {
-      EnrollmentId slow = a.enroll(Requests.dv("slow.example.com").build(), "alice").id();
-      CompletableFuture<Integer> pass = CompletableFuture.supplyAsync(a::runDue);
-      assertThat(slowProduction.awaitStuck(10)).as("the slow deployment started").isTrue();
+      StuckPass stuck = passStuckInProduction(a, slowProduction);
 
       clock.advance(LEASE.dividedBy(2));
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flaky.renewed).hasValue(1));
@@ -212,9 +208,21 @@ class LeasesTest {
           .as("claimed at the end of the first lease").isEmpty();
 
       slowProduction.letGo();
-      assertThat(pass.get(10, TimeUnit.SECONDS)).isEqualTo(1);
-      assertThat(production.deploymentsFor(slow)).hasSize(1);
+      assertThat(stuck.pass().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(production.deploymentsFor(stuck.slow())).hasSize(1);
     }
+  }
+
+  /** A pass of one node, still running, and the enrollment whose production deployment holds it up. */
+  private record StuckPass(EnrollmentId slow, CompletableFuture<Integer> pass) {}
+
+  /** Enrolls slow.example.com on the node and starts a pass; returns once the pass hangs deploying it. */
+  private StuckPass passStuckInProduction(CertificateProvisioner node, StuckNetwork slowProduction)
+      throws InterruptedException {
+    EnrollmentId slow = node.enroll(Requests.dv("slow.example.com").build(), "alice").id();
+    CompletableFuture<Integer> pass = CompletableFuture.supplyAsync(node::runDue);
+    assertThat(slowProduction.awaitStuck(10)).as("the slow deployment started").isTrue();
+    return new StuckPass(slow, pass);
   }
 
   /** A provisioner on the given store whose production network is the one given; no staging. */
