@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.cps.CertificateProvisioner;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.DeploymentNetwork;
@@ -26,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,10 +38,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Provisioners sharing one store split due work by leases: each step runs once, a dead node's work is taken over. */
 class LeasesTest {
@@ -211,6 +218,74 @@ class LeasesTest {
       assertThat(stuck.pass().get(10, TimeUnit.SECONDS)).isEqualTo(1);
       assertThat(production.deploymentsFor(stuck.slow())).hasSize(1);
     }
+  }
+
+  /**
+   * node-b, its clock ahead, takes both leases while node-a's pass hangs on the first key. node-a's
+   * renewal then finds them gone, a fifth of a lease before they would be half over by node-a's
+   * clock: its wave steps neither again, so that no CA order and no deployment races node-b's.
+   */
+  @Test
+  void aWaveLeavesAnEnrollmentWhoseLeaseARenewalFoundGone() throws Exception {
+    RenewalCounting shared = new RenewalCounting(false);
+    HangingFirstKey hanging = new HangingFirstKey();
+    ca.validationTime(ValidationType.DV, Duration.ZERO);
+    Logger scheduler = (Logger) LoggerFactory.getLogger("dev.cps.internal.engine.Scheduler");
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    scheduler.addAppender(logged);
+    Level levelBefore = scheduler.getLevel();
+    scheduler.setLevel(Level.INFO);
+    try (CertificateProvisioner a = CertificateProvisioner.builder().clock(clock).workers(1).nodeId("node-a")
+        .leaseDuration(LEASE).enrollmentStore(shared).keyStore(hanging).certificateAuthority(ca)
+        .productionNetwork(production).build()) {
+      List<EnrollmentId> enrolled = List.of(a.enroll(Requests.dv("first.example.com").build(), "alice").id(),
+          a.enroll(Requests.dv("second.example.com").build(), "alice").id());
+      CompletableFuture<Integer> pass = CompletableFuture.supplyAsync(a::runDue);
+      assertThat(hanging.started.await(10, TimeUnit.SECONDS)).as("the first key is being generated").isTrue();
+
+      assertThat(shared.claim(clock.instant().plus(LEASE).plusSeconds(1), 10, "node-b", LEASE))
+          .as("node-b's claim, its clock a lease ahead").containsExactlyInAnyOrderElementsOf(enrolled);
+      clock.advance(LEASE.multipliedBy(2).dividedBy(5));
+      await().atMost(Duration.ofSeconds(10)).until(() -> logged.list.stream()
+          .anyMatch(line -> line.getFormattedMessage().contains("2 lease(s) were gone when renewed")));
+      hanging.letGo.countDown();
+
+      assertThat(pass.get(10, TimeUnit.SECONDS)).as("enrollments stepped").isEqualTo(1);
+      List<EnrollmentId> inWaveOrder = enrolled.stream().sorted(Comparator.comparing(EnrollmentId::value)).toList();
+      assertThat(inWaveOrder).map(id -> shared.find(id).orElseThrow().openChange().orElseThrow().state())
+          .as("the first stopped after the step it was in, the second never stepped")
+          .hasExactlyElementsOfTypes(ChangeState.CsrReady.class, ChangeState.KeyPending.class);
+      assertThat(ca.submitCount()).as("orders placed by node-a").isZero();
+      assertThat(production.deployments()).isEmpty();
+    } finally {
+      scheduler.detachAppender(logged);
+      scheduler.setLevel(levelBefore);
+    }
+  }
+
+  /** Keys in memory; the first generation hangs until let go. */
+  private final class HangingFirstKey implements PrivateKeyStore {
+    final CountDownLatch started = new CountDownLatch(1);
+    final CountDownLatch letGo = new CountDownLatch(1);
+
+    @Override
+    public PublicKey generate(KeyId id, KeyType type) {
+      if (started.getCount() > 0) {
+        started.countDown();
+        try {
+          letGo.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while hanging", e);
+        }
+      }
+      return keys.generate(id, type);
+    }
+
+    @Override public Optional<PublicKey> publicKey(KeyId id) { return keys.publicKey(id); }
+    @Override public PrivateKey privateKey(KeyId id) { return keys.privateKey(id); }
+    @Override public void delete(KeyId id) { keys.delete(id); }
   }
 
   /** A pass of one node, still running, and the enrollment whose production deployment holds it up. */

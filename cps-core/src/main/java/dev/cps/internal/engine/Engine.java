@@ -49,6 +49,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -99,23 +100,23 @@ final class Engine {
    * The enrollments' locks are held, in id order, from their steps until their writes are durable,
    * so that an input never lands between a step's side effect and the write that records it.
    *
-   * @param freshUntil when the enrollments' leases are half over, if they are leased: an enrollment
-   *     whose turn comes later is not stepped
+   * @param leaseHeld whether an enrollment may still be stepped under this provisioner's lease when
+   *     its turn comes: one whose lease is half over or lost is not
    * @return for each enrollment: {@link Wave.Outcome.Stepped} if it is still due (it used up its
    *     steps for this pass), {@link Wave.Outcome.Failed} if something outside the engine's own
-   *     error handling stopped it, {@link Wave.Outcome.LeaseAged} if its lease aged first, {@link
-   *     Wave.Outcome.Released} if its last write left nothing due and ended this node's lease on
-   *     it (only without {@code followClock}), and {@code null} once it has nothing due (its
-   *     lease, if any, still held)
+   *     error handling stopped it, {@link Wave.Outcome.LeaseAged} if its lease aged or was lost
+   *     first, {@link Wave.Outcome.Released} if its last write left nothing due and ended this
+   *     node's lease on it (only without {@code followClock}), and {@code null} once it has nothing
+   *     due (its lease still held)
    */
   Map<EnrollmentId, Wave.@Nullable Outcome> processAll(List<EnrollmentId> ids, Instant passStart,
-      boolean followClock, @Nullable Instant freshUntil) {
+      boolean followClock, Predicate<EnrollmentId> leaseHeld) {
     Map<EnrollmentId, Wave.@Nullable Outcome> outcomes = new LinkedHashMap<>();
     List<EnrollmentId> active = ids.stream().distinct().sorted(Comparator.comparing(EnrollmentId::value)).toList();
     for (int step = 0; step < MAX_STEPS_PER_PASS && !active.isEmpty(); step++) {
       List<EnrollmentId> stepping = active;
       Map<EnrollmentId, Wave.Outcome> round = locks.withAll(stepping,
-          () -> stepEach(stepping, passStart, followClock, freshUntil));
+          () -> stepEach(stepping, passStart, followClock, leaseHeld));
       List<EnrollmentId> stepped = new ArrayList<>();
       for (EnrollmentId id : stepping) {
         Wave.Outcome outcome = round.get(id);
@@ -138,7 +139,7 @@ final class Engine {
 
   /** One step of each enrollment that is due; those not due have no outcome. */
   private Map<EnrollmentId, Wave.Outcome> stepEach(List<EnrollmentId> ids, Instant passStart, boolean followClock,
-      @Nullable Instant freshUntil) {
+      Predicate<EnrollmentId> leaseHeld) {
     Instant dueBy = passStart;
     if (followClock) {
       Instant now = settings.clock().instant();
@@ -152,7 +153,7 @@ final class Engine {
     Wave wave = new Wave(followClock ? null : settings.nodeId(), dueBy);
     Map<EnrollmentId, Wave.Outcome> aged = new LinkedHashMap<>();
     for (EnrollmentId id : ids) {
-      if (freshUntil != null && settings.clock().instant().isAfter(freshUntil)) {
+      if (!leaseHeld.test(id)) {
         aged.put(id, new Wave.Outcome.LeaseAged());
         continue;
       }

@@ -84,8 +84,9 @@ final class Scheduler implements AutoCloseable {
   /**
    * Renews each lease held once a third of it has passed by the engine's clock, so that it never
    * runs out while held; one the store no longer holds for this provisioner (it ran out, or another
-   * took it) is forgotten. Runs every sixth of a lease (at most a second) of real time: a test's
-   * clock that stands still renews nothing.
+   * took it) is forgotten, and a wave whose turn comes to it later leaves it alone. Runs every
+   * sixth of a lease (at most a second) of real time: a test's clock that stands still renews
+   * nothing.
    */
   private void keepLeases() {
     if (leases.isEmpty()) {
@@ -114,7 +115,8 @@ final class Scheduler implements AutoCloseable {
       }
     }
     if (!lost.isEmpty()) {
-      log.info("{} lease(s) ran out before they were renewed; another provisioner may take them: {}", lost.size(),
+      log.info("{} lease(s) were gone when renewed (they ran out, or another provisioner took them); no wave here"
+          + " steps them until they are claimed afresh: {}", lost.size(),
           lost.size() <= 10 ? lost : lost.subList(0, 10) + " and more");
     }
   }
@@ -222,8 +224,9 @@ final class Scheduler implements AutoCloseable {
     /** It used up its steps for this pass and is due again. */
     STILL_DUE,
     /**
-     * Its turn came after half its lease had passed: released untouched, so that it is claimed
-     * afresh instead of run under a lease another provisioner may be about to take over.
+     * Its turn came after half its lease had passed, or after a renewal found the lease gone:
+     * released untouched, so that it is claimed afresh instead of run under a lease another
+     * provisioner may be about to take over, or holds already.
      */
     LEASE_AGED
   }
@@ -290,11 +293,11 @@ final class Scheduler implements AutoCloseable {
    * alone for a while, longer each time, so the others go on and nothing hot-loops.
    */
   private Map<EnrollmentId, Outcome> processSafely(List<EnrollmentId> ids, Instant passStart, boolean followClock,
-      @Nullable Instant freshUntil) {
+      Instant freshUntil) {
     Map<EnrollmentId, Outcome> outcomes = new LinkedHashMap<>();
     Map<EnrollmentId, Wave.@Nullable Outcome> processed;
     try {
-      processed = engine.processAll(ids, passStart, followClock, freshUntil);
+      processed = engine.processAll(ids, passStart, followClock, id -> leaseHeld(id, freshUntil));
     } catch (RuntimeException e) {
       ids.forEach(id -> {
         quarantine(id, e);
@@ -314,6 +317,14 @@ final class Scheduler implements AutoCloseable {
           : outcome instanceof Wave.Outcome.LeaseAged ? Outcome.LEASE_AGED : Outcome.STILL_DUE);
     }
     return outcomes;
+  }
+
+  /**
+   * Whether a wave may step the enrollment now: less than half its lease has passed, and no renewal
+   * found the lease gone ({@link #keepLeases}).
+   */
+  private boolean leaseHeld(EnrollmentId id, Instant freshUntil) {
+    return !settings.clock().instant().isAfter(freshUntil) && leases.containsKey(id);
   }
 
   /** Ends this provisioner's lease: the enrollment's next step may be run by any provisioner. */

@@ -40,8 +40,9 @@ final class Wave {
     record Failed(RuntimeException failure) implements Outcome {}
 
     /**
-     * Not stepped: half its lease had passed when its turn came, so it is left to be claimed afresh
-     * rather than run under a lease another provisioner may be about to take over.
+     * Not stepped: half its lease had passed when its turn came, or a renewal found the lease gone,
+     * so it is left to be claimed afresh rather than run under a lease another provisioner may be
+     * about to take over, or holds already.
      */
     record LeaseAged() implements Outcome {}
   }
