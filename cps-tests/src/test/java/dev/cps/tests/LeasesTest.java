@@ -222,7 +222,7 @@ class LeasesTest {
 
   /**
    * node-b, its clock ahead, takes both leases while node-a's pass hangs on the first key. node-a's
-   * renewal then finds them gone, a fifth of a lease before they would be half over by node-a's
+   * renewal then finds them gone, a tenth of a lease before they would be half over by node-a's
    * clock: its wave steps neither again, so that no CA order and no deployment races node-b's.
    */
   @Test
@@ -236,9 +236,11 @@ class LeasesTest {
     scheduler.addAppender(logged);
     Level levelBefore = scheduler.getLevel();
     scheduler.setLevel(Level.INFO);
-    try (CertificateProvisioner a = CertificateProvisioner.builder().clock(clock).workers(1).nodeId("node-a")
+    CertificateProvisioner a = CertificateProvisioner.builder().clock(clock).workers(1).nodeId("node-a")
         .leaseDuration(LEASE).enrollmentStore(shared).keyStore(hanging).certificateAuthority(ca)
-        .productionNetwork(production).build()) {
+        .productionNetwork(production).build();
+    provisioners.add(a); // closed after the test, once its pass is let go
+    try {
       List<EnrollmentId> enrolled = List.of(a.enroll(Requests.dv("first.example.com").build(), "alice").id(),
           a.enroll(Requests.dv("second.example.com").build(), "alice").id());
       CompletableFuture<Integer> pass = CompletableFuture.supplyAsync(a::runDue);
@@ -247,8 +249,12 @@ class LeasesTest {
       assertThat(shared.claim(clock.instant().plus(LEASE).plusSeconds(1), 10, "node-b", LEASE))
           .as("node-b's claim, its clock a lease ahead").containsExactlyInAnyOrderElementsOf(enrolled);
       clock.advance(LEASE.multipliedBy(2).dividedBy(5));
-      await().atMost(Duration.ofSeconds(10)).until(() -> logged.list.stream()
-          .anyMatch(line -> line.getFormattedMessage().contains("2 lease(s) were gone when renewed")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        synchronized (logged) { // the lease keeper's thread appends under the appender's lock
+          return logged.list.stream().anyMatch(line -> line.getFormattedMessage()
+              .contains("2 lease(s) were gone when renewed"));
+        }
+      });
       hanging.letGo.countDown();
 
       assertThat(pass.get(10, TimeUnit.SECONDS)).as("enrollments stepped").isEqualTo(1);
@@ -259,13 +265,21 @@ class LeasesTest {
       assertThat(ca.submitCount()).as("orders placed by node-a").isZero();
       assertThat(production.deployments()).isEmpty();
     } finally {
+      hanging.letGo.countDown();
       scheduler.detachAppender(logged);
       scheduler.setLevel(levelBefore);
     }
   }
 
-  /** Keys in memory; the first generation hangs until let go. */
-  private final class HangingFirstKey implements PrivateKeyStore {
+  /** The test's keys behind a key store of its own: a test overrides how keys are generated. */
+  private abstract class KeysInMemory implements PrivateKeyStore {
+    @Override public Optional<PublicKey> publicKey(KeyId id) { return keys.publicKey(id); }
+    @Override public PrivateKey privateKey(KeyId id) { return keys.privateKey(id); }
+    @Override public void delete(KeyId id) { keys.delete(id); }
+  }
+
+  /** The first key generated hangs until let go. */
+  private final class HangingFirstKey extends KeysInMemory {
     final CountDownLatch started = new CountDownLatch(1);
     final CountDownLatch letGo = new CountDownLatch(1);
 
@@ -282,10 +296,6 @@ class LeasesTest {
       }
       return keys.generate(id, type);
     }
-
-    @Override public Optional<PublicKey> publicKey(KeyId id) { return keys.publicKey(id); }
-    @Override public PrivateKey privateKey(KeyId id) { return keys.privateKey(id); }
-    @Override public void delete(KeyId id) { keys.delete(id); }
   }
 
   /** A pass of one node, still running, and the enrollment whose production deployment holds it up. */
@@ -407,16 +417,12 @@ class LeasesTest {
           super.update(enrollment, expectedVersion);
         }
       };
-      PrivateKeyStore slowKeys = new PrivateKeyStore() {
+      PrivateKeyStore slowKeys = new KeysInMemory() {
         @Override
         public PublicKey generate(KeyId id, KeyType type) {
           clock.advance(Duration.ofMinutes(1));
           return keys.generate(id, type);
         }
-
-        @Override public Optional<PublicKey> publicKey(KeyId id) { return keys.publicKey(id); }
-        @Override public PrivateKey privateKey(KeyId id) { return keys.privateKey(id); }
-        @Override public void delete(KeyId id) { keys.delete(id); }
       };
       provisioner = CertificateProvisioner.builder().clock(clock).workers(workers).nodeId("slow")
           .leaseDuration(LEASE).enrollmentStore(store).keyStore(slowKeys).certificateAuthority(ca)
