@@ -46,6 +46,9 @@ final class Pools {
       config.addDataSourceProperty("busy_timeout", Long.toString(SQLITE_BUSY_TIMEOUT.toMillis()));
       config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
       config.addDataSourceProperty("foreign_keys", "true");
+      // Else the driver follows every INSERT with a query for its rowid, which no store asks for:
+      // a sixth of the one writer's time in a burst of enrollments.
+      config.addDataSourceProperty("jdbc.get_generated_keys", "false");
       config.addDataSourceProperty("cache_size", "-16384"); // 16 MiB of pages per connection
     } else {
       config.setMaximumPoolSize(size > 0 ? size : DEFAULT_POSTGRESQL_SIZE);
