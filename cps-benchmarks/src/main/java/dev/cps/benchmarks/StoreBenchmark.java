@@ -55,7 +55,9 @@ import org.jspecify.annotations.Nullable;
  *       ({@code -Dcps.bench.store.warmup=N}): the JIT compiles for seconds during each of the
  *       first five rounds' SQLite runs (the driver, the group commit, JSON), and now and then for
  *       a few hundred milliseconds until about round 17, on the two cores the runs are timed on.
- *       How long it compiled during each side's measured runs is printed with the figures.
+ *       How long it compiled during each side's measured runs is printed with the figures, as is
+ *       each side's CPU time: the SQLite run cannot take less than its CPU time over the cores, which
+ *       bounds its ratio from below whatever the waits.
  *   <li>1,000,000 enrollments in production, none due, bulk-loaded into SQLite and into PostgreSQL:
  *       a {@code runDue()} pass with nothing due, and the heap of the idle provisioner after a GC.
  * </ul>
@@ -137,6 +139,7 @@ final class StoreBenchmark {
     Samples memory = new Samples(MEASURED_ROUNDS);
     Samples full = new Samples(MEASURED_ROUNDS);
     Samples normal = new Samples(MEASURED_ROUNDS);
+    Samples[] cpu = {new Samples(MEASURED_ROUNDS), new Samples(MEASURED_ROUNDS), new Samples(MEASURED_ROUNDS)};
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
       out.println("  (this JVM does not report its JIT's compile time: the figures below show 0 ms)");
@@ -144,15 +147,18 @@ final class StoreBenchmark {
     long[] measuredCompileMillis = new long[3];
     for (int round = 1; round <= warmUpRounds + MEASURED_ROUNDS; round++) {
       long[] nanos = new long[3];
+      long[] cpuNanos = new long[3];
       long[] compileMillis = new long[3];
       for (int i = 0; i < 3; i++) {
         int which = (round + i) % 3; // each round starts with another of the three
         long compiledBefore = compiledMillis(jit);
-        nanos[which] = switch (which) {
+        Timing run = switch (which) {
           case 0 -> timeMemory(provider, requests);
           case 1 -> timeSqlite(provider, requests, round, "FULL");
           default -> timeSqlite(provider, requests, round, "NORMAL");
         };
+        nanos[which] = run.wallNanos();
+        cpuNanos[which] = run.cpuNanos();
         compileMillis[which] = compiledMillis(jit) - compiledBefore;
       }
       boolean measured = round > warmUpRounds;
@@ -164,6 +170,7 @@ final class StoreBenchmark {
         full.add(nanos[1]);
         normal.add(nanos[2]);
         for (int which = 0; which < 3; which++) {
+          cpu[which].add(cpuNanos[which]);
           measuredCompileMillis[which] += compileMillis[which];
         }
       }
@@ -173,6 +180,12 @@ final class StoreBenchmark {
     report("SQLite stores, synchronous=NORMAL:", normal);
     out.printf("JIT compiling during the measured runs: memory %d ms, sqlite FULL %d ms, sqlite NORMAL %d ms%n",
         measuredCompileMillis[0], measuredCompileMillis[1], measuredCompileMillis[2]);
+    int cores = Runtime.getRuntime().availableProcessors();
+    out.printf("CPU time of the whole JVM during the measured runs (GC and JIT included), medians: memory %s,"
+        + " sqlite FULL %s, sqlite NORMAL %s (FULL/memory %s); on %d cores the FULL run cannot take less than %s,"
+        + " %s the in-memory run%n", Samples.millis(cpu[0].median()), Samples.millis(cpu[1].median()),
+        Samples.millis(cpu[2].median()), Samples.ratio(cpu[1].median() / cpu[0].median()), cores,
+        Samples.millis(cpu[1].median() / cores), Samples.ratio(cpu[1].median() / cores / memory.median()));
     out.printf("ratio sqlite/memory: %s (target <= 1.3x)%n", Samples.ratio(full.median() / memory.median()));
     out.printf("  with synchronous=NORMAL: %s%n", Samples.ratio(normal.median() / memory.median()));
   }
@@ -187,12 +200,12 @@ final class StoreBenchmark {
         samples.median() / 1e6 / WORKFLOW_ENROLLMENTS, samples.count());
   }
 
-  private long timeMemory(Provider provider, List<EnrollmentRequest> requests) {
+  private Timing timeMemory(Provider provider, List<EnrollmentRequest> requests) {
     InMemoryEnrollmentStore store = new InMemoryEnrollmentStore();
     return timeWorkflow(provider, requests, store, new InMemoryPrivateKeyStore(provider));
   }
 
-  private long timeSqlite(Provider provider, List<EnrollmentRequest> requests, int round, String synchronous) {
+  private Timing timeSqlite(Provider provider, List<EnrollmentRequest> requests, int round, String synchronous) {
     Path file = directory.resolve("workflow-" + round + "-" + synchronous + ".db");
     try (JdbcStores stores = JdbcStores.builder().url("jdbc:sqlite:" + file).keyEncryptionKey(KEK)
         .sqliteSynchronous(synchronous).cryptoProvider(provider).build()) {
@@ -205,7 +218,7 @@ final class StoreBenchmark {
   }
 
   /** Enrolls everything and runs one {@code runDue()}; only that is timed. */
-  private long timeWorkflow(Provider provider, List<EnrollmentRequest> requests, EnrollmentStore store,
+  private Timing timeWorkflow(Provider provider, List<EnrollmentRequest> requests, EnrollmentStore store,
       PrivateKeyStore keys) {
     MutableClock clock = MutableClock.at(Fixture.START);
     FakeCertificateAuthority ca = FakeCertificateAuthority.builder().id("fake").clock(clock).provider(provider).build()
@@ -223,17 +236,17 @@ final class StoreBenchmark {
         .jitterSeed(1)
         .build()) {
       System.gc();
-      long start = System.nanoTime();
+      Timing.Stopwatch watch = Timing.start();
       enrollAtOnce(provisioner, requests);
       provisioner.runDue();
-      long nanos = System.nanoTime() - start;
+      Timing run = watch.stop();
       long live = store.list().stream().filter(e -> e.production() != null && e.openChange().isEmpty()).count();
       if (live != requests.size() || ca.issuedCount() != requests.size()
           || production.deployments().size() != requests.size()) {
         throw new IllegalStateException("the workflow did not complete on " + store + ": " + live + " in production, "
             + ca.issuedCount() + " issued, " + production.deployments().size() + " deployed");
       }
-      return nanos;
+      return run;
     }
   }
 
