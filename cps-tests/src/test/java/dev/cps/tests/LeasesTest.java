@@ -374,6 +374,56 @@ class LeasesTest {
   }
 
   /**
+   * A pass on a moving clock that outlasts half a lease: the batch it claims then is leased from its
+   * claim, not from the pass's start (a lease that would have ended already), so no other
+   * provisioner can claim what this one is about to step.
+   */
+  @Test
+  void aBatchClaimedLateInALongPassIsLeasedFromItsClaimNotFromThePassStart() {
+    List<EnrollmentId> takenByAnother = new CopyOnWriteArrayList<>();
+    List<Integer> claims = new CopyOnWriteArrayList<>();
+    ForwardingEnrollmentStore shared = new ForwardingEnrollmentStore() {
+      @Override
+      public List<EnrollmentId> claim(Instant now, int limit, String owner, Duration lease) {
+        List<EnrollmentId> claimed = super.claim(now, limit, owner, lease);
+        claims.add(claimed.size());
+        // Another provisioner claims right after: what "slow" just leased must be out of its reach.
+        List<EnrollmentId> other = stored.claim(clock.instant(), 100, "node-b", LEASE);
+        other.forEach(id -> stored.release(id, "node-b"));
+        other.stream().filter(claimed::contains).forEach(takenByAnother::add);
+        return claimed;
+      }
+    };
+    AtomicInteger generated = new AtomicInteger();
+    PrivateKeyStore slowFirstKey = new KeysInMemory() {
+      @Override
+      public PublicKey generate(KeyId id, KeyType type) {
+        if (generated.getAndIncrement() == 0) {
+          clock.advance(LEASE.plusMinutes(1));
+        }
+        return keys.generate(id, type);
+      }
+    };
+    CertificateProvisioner slow = CertificateProvisioner.builder().clock(clock).workers(1).nodeId("slow")
+        .leaseDuration(LEASE).enrollmentStore(shared).keyStore(slowFirstKey).certificateAuthority(ca)
+        .productionNetwork(production).build();
+    provisioners.add(slow);
+    ca.validationTime(ValidationType.DV, Duration.ZERO);
+    for (int i = 0; i < 8; i++) {
+      slow.enroll(Requests.dv("long-pass-" + i + ".example.com").build(), "alice");
+    }
+
+    slow.runDue();
+
+    assertThat(takenByAnother).as("enrollments another provisioner claimed right after this one leased them")
+        .isEmpty();
+    assertThat(claims).as("enrollments claimed by each claim of the pass (the first again, and released)")
+        .startsWith(8, 8);
+    slow.runDue(); // the first, stepped before its lease aged, goes on in the next pass
+    assertThat(production.deployments()).hasSize(8);
+  }
+
+  /**
    * The background loop's waves step their enrollments round after round; one whose turn comes
    * after half its lease is released and claimed afresh there too. ClusterTest once counted dozens
    * of double deployments from leases that ran out under a slow background wave.

@@ -142,7 +142,7 @@ final class Scheduler implements AutoCloseable {
     if (workers == null) {
       int worked = 0;
       for (Batch batch = pass.claim(); !batch.due().isEmpty(); batch = pass.claim()) {
-        worked += pass.count(runClaimed(batch.due(), pass, batch.freshUntil()));
+        worked += pass.count(runClaimed(batch.due(), pass, batch));
       }
       return worked;
     }
@@ -161,7 +161,7 @@ final class Scheduler implements AutoCloseable {
       }
       List<Future<Map<EnrollmentId, Outcome>>> submitted = new ArrayList<>();
       for (List<EnrollmentId> wave : split(batch.due(), settings.workers())) {
-        submitted.add(workers.submit(() -> runClaimed(wave, pass, batch.freshUntil())));
+        submitted.add(workers.submit(() -> runClaimed(wave, pass, batch)));
       }
       worked += pass.count(collect(running));
       running = submitted;
@@ -179,8 +179,11 @@ final class Scheduler implements AutoCloseable {
     return claimedAt.plus(settings.leaseDuration().dividedBy(2));
   }
 
-  /** A claimed batch's enrollments to run, and when their leases are half over. */
-  private record Batch(List<EnrollmentId> due, Instant freshUntil) {}
+  /**
+   * A claimed batch's enrollments to run, the instant they were due and leased at (the pass's start
+   * but in a long pass), and when their leases are half over.
+   */
+  private record Batch(List<EnrollmentId> due, Instant asOf, Instant freshUntil) {}
 
   /** One {@link #runDue()}: what is due at its start runs, each enrollment's steps once. */
   private final class Pass {
@@ -192,21 +195,28 @@ final class Scheduler implements AutoCloseable {
       this.start = start;
     }
 
-    /** Claims the next batch; what this pass must not run again is released at once. */
+    /**
+     * Claims the next batch of what is due at the pass's start; what this pass must not run again is
+     * released at once. The store leases from the instant it is given, so once half a lease has
+     * passed since the start (a long pass on a real clock), a lease from the start would end soon
+     * or have ended already, and another provisioner could claim what this one steps: the batch is
+     * then claimed, leased and run as of now, taking what has come due since the start too.
+     */
     Batch claim() {
       Instant claimedAt = settings.clock().instant();
+      Instant asOf = claimedAt.isAfter(freshUntil(start)) ? claimedAt : start;
       List<EnrollmentId> claimed = settings.store().claim(
-          start, BATCH + leftDue.size() + quarantined.size(), settings.nodeId(), settings.leaseDuration());
-      leased(claimed, start); // the store leases from the instant it is given
+          asOf, BATCH + leftDue.size() + quarantined.size(), settings.nodeId(), settings.leaseDuration());
+      leased(claimed, asOf);
       List<EnrollmentId> due = new ArrayList<>(claimed.size());
       for (EnrollmentId id : claimed) {
-        if (leftDue.contains(id) || isQuarantined(id, start)) {
+        if (leftDue.contains(id) || isQuarantined(id, asOf)) {
           release(id);
         } else {
           due.add(id);
         }
       }
-      return new Batch(due, freshUntil(claimedAt));
+      return new Batch(due, asOf, freshUntil(claimedAt));
     }
 
     /** How many of a wave's or batch's enrollments were worked on (not left for a fresh claim). */
@@ -262,10 +272,10 @@ final class Scheduler implements AutoCloseable {
    * Runs a wave of claimed enrollments and ends its leases; what is still due is noted in the pass
    * before its lease ends, so that no claim of this pass takes it again.
    */
-  private Map<EnrollmentId, Outcome> runClaimed(List<EnrollmentId> wave, Pass pass, Instant freshUntil) {
+  private Map<EnrollmentId, Outcome> runClaimed(List<EnrollmentId> wave, Pass pass, Batch batch) {
     Map<EnrollmentId, Outcome> outcomes = Map.of();
     try {
-      outcomes = processSafely(wave, pass.start, false, freshUntil);
+      outcomes = processSafely(wave, batch.asOf(), false, batch.freshUntil());
       outcomes.forEach((id, outcome) -> {
         if (outcome == Outcome.STILL_DUE) {
           pass.leftDue.add(id);
