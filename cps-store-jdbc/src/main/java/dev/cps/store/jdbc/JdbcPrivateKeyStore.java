@@ -20,6 +20,9 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.SecretKey;
@@ -51,6 +54,12 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   private final Crypto crypto;
   private final Clock clock;
   private final Recent<KeyId, Known> recent = new Recent<>(RECENT);
+  /**
+   * Shared while a new key is sealed under the current KEK until its insert is handed to the
+   * database (which runs the writes it is handed in order); exclusive for a rotation, so that no
+   * key sealed under the old KEK is inserted after the rotation has re-sealed the rest.
+   */
+  private final ReadWriteLock sealing = new ReentrantReadWriteLock();
 
   /** Enough for the keys a provisioner works with at once. */
   private static final int RECENT = 512;
@@ -86,8 +95,17 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
     if (known != null) {
       return known.publicKey();
     }
-    NewKey generated = newKey(id, type);
-    if (database.write(generated.operation(), INSERT, generated.binder()) == 1) {
+    NewKey generated;
+    int inserted;
+    Lock shared = sealing.readLock();
+    shared.lock();
+    try {
+      generated = newKey(id, type);
+      inserted = database.write(generated.operation(), INSERT, generated.binder());
+    } finally {
+      shared.unlock();
+    }
+    if (inserted == 1) {
       recent.put(id, generated.known());
       return generated.known().publicKey();
     }
@@ -104,9 +122,18 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
     if (known != null) {
       return new Generated(known.publicKey(), CompletableFuture.completedFuture(known.publicKey()));
     }
-    NewKey generated = newKey(id, type);
-    recent.put(id, generated.known());
-    CompletableFuture<PublicKey> stored = database.writeAsync(generated.operation(), INSERT, generated.binder())
+    NewKey generated;
+    CompletableFuture<Integer> insert;
+    Lock shared = sealing.readLock();
+    shared.lock();
+    try {
+      generated = newKey(id, type);
+      recent.put(id, generated.known());
+      insert = database.writeAsync(generated.operation(), INSERT, generated.binder());
+    } finally {
+      shared.unlock();
+    }
+    CompletableFuture<PublicKey> stored = insert
         .handle((inserted, failure) -> {
           if (failure == null && inserted == 1) {
             return generated.known().publicKey();
@@ -121,6 +148,20 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
       return new Generated(stored.join(), stored); // written at once (PostgreSQL): sign with what is stored
     }
     return new Generated(generated.known().publicKey(), stored);
+  }
+
+  /**
+   * Runs a rotation while no key is being sealed or handed to the database, and lets keys be
+   * generated again only once it returned (with the new KEK in place).
+   */
+  <T> T whileNoKeyIsSealed(Supplier<T> rotation) {
+    Lock exclusive = sealing.writeLock();
+    exclusive.lock();
+    try {
+      return rotation.get();
+    } finally {
+      exclusive.unlock();
+    }
   }
 
   private static final String INSERT = "INSERT INTO cps_private_key (id, key_type, public_key, kek_id,"

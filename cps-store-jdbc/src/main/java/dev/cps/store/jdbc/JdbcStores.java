@@ -104,9 +104,13 @@ public final class JdbcStores implements AutoCloseable {
       throw new IllegalStateException("this store was built without a key-encryption key: nothing to rotate from");
     }
     KeyEncryptionKeys.Resolved to = KeyEncryptionKeys.resolve(database, next, clock);
-    int rotated = KeyRotation.rotate(database, from, to);
-    kek.set(to);
-    return rotated;
+    // Keys generated meanwhile wait, then are sealed under the new KEK: one sealed under the old
+    // KEK and inserted after the rotation would open with neither.
+    return Objects.requireNonNull(keys).whileNoKeyIsSealed(() -> {
+      int rotated = KeyRotation.rotate(database, from, to);
+      kek.set(to);
+      return rotated;
+    });
   }
 
   /**

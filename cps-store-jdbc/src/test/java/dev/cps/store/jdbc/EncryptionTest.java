@@ -21,6 +21,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -98,6 +101,49 @@ class EncryptionTest {
         .isInstanceOf(WrongKeyEncryptionKeyException.class)
         .hasMessageContaining("stored under key-encryption key 'kek-2'")
         .hasMessageContaining("'kek-1' was given");
+  }
+
+  /**
+   * Keys generated while a rotation runs are sealed under the new KEK, or under the old one and
+   * re-sealed by the rotation: none is left under the old KEK, which would open with neither.
+   */
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void keysGeneratedDuringARotationOpenWithTheNewKek(Databases kind) throws Exception {
+    String url = kind.newUrl(directory);
+    List<KeyId> generated = new CopyOnWriteArrayList<>();
+    try (JdbcStores stores = open(url, TestKeks.first())) {
+      PrivateKeyStore keys = stores.keys();
+      for (int i = 0; i < 200; i++) {
+        generated.add(KeyId.of("before-" + i));
+        keys.generate(generated.get(i), KeyType.EC_P256);
+      }
+      AtomicBoolean rotated = new AtomicBoolean();
+      Thread generator = new Thread(() -> {
+        for (int i = 0; !rotated.get() || i < 20; i++) {
+          KeyId id = KeyId.of("during-" + i);
+          if (i % 2 == 0) {
+            keys.generate(id, KeyType.EC_P256);
+          } else {
+            keys.generateAsync(id, KeyType.EC_P256).stored().join();
+          }
+          generated.add(id);
+        }
+      });
+      generator.start();
+      while (generated.size() < 210) {
+        Thread.onSpinWait(); // the generator is under way when the rotation starts
+      }
+      stores.rotateKeyEncryptionKey(TestKeks.second());
+      rotated.set(true);
+      generator.join(TimeUnit.SECONDS.toMillis(30));
+
+      assertThat(rows(stores)).as("keys under each KEK").allSatisfy(row -> assertThat(row.kekId()).isEqualTo("kek-2"));
+      assertThat(generated).allSatisfy(id -> assertThat(keys.privateKey(id)).isNotNull());
+    }
+    try (JdbcStores reopened = open(url, TestKeks.second())) {
+      assertThat(generated).allSatisfy(id -> assertThat(reopened.keys().privateKey(id)).isNotNull());
+    }
   }
 
   @ParameterizedTest
