@@ -53,11 +53,16 @@ final class ProviderConfiguration {
     String[] parts = value.split(":", 3);
     @Nullable String kind = parts.length == 3 ? parts[0] : null;
     if ("raw".equals(kind)) {
+      // The value holds a secret: no message names a part of it that may be the key.
+      if (isRawKey(parts[1])) {
+        throw new IllegalArgumentException(source + " must be raw:<id>:<base64 of 32 bytes>; its id is the base64 of"
+            + " 32 bytes, so the id and the key may be swapped");
+      }
       byte[] key;
       try {
         key = Base64.getDecoder().decode(parts[2].strip());
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(source + ": the key after raw:" + parts[1] + ": is not base64");
+        throw new IllegalArgumentException(source + ": the key after raw:<id>: is not base64");
       }
       return KeyEncryptionKey.raw(parts[1], key);
     }
@@ -67,5 +72,13 @@ final class ProviderConfiguration {
     // The value holds a secret: only its shape is named.
     throw new IllegalArgumentException(source + " must be raw:<id>:<base64 of 32 bytes> or"
         + " passphrase:<id>:<passphrase>; it does not start with raw: or passphrase: and an id");
+  }
+
+  private static boolean isRawKey(String text) {
+    try {
+      return Base64.getDecoder().decode(text.strip()).length == KeyEncryptionKey.RAW_LENGTH;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 }

@@ -11,6 +11,7 @@ import dev.cps.testkit.FakeCertificateAuthority;
 import dev.cps.testkit.MutableClock;
 import dev.cps.testkit.RecordingNetwork;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.ServiceLoader;
@@ -93,5 +94,18 @@ class ProvidersTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("must be 32 bytes (AES-256), was 5");
     assertThat(ProviderConfiguration.parse("passphrase:ops:a long passphrase", "CPS_STORE_KEK").id()).isEqualTo("ops");
+  }
+
+  @Test
+  void aRawKekWithItsIdAndKeySwappedIsRefusedWithoutShowingTheKey() {
+    String key = Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
+    assertThatThrownBy(() -> ProviderConfiguration.parse("raw:" + key + ":kek-1", "CPS_STORE_KEK"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("the id and the key may be swapped")
+        .hasMessageNotContaining(key);
+    assertThatThrownBy(() -> ProviderConfiguration.parse("raw:" + key + ":not base64!", "CPS_STORE_KEK"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageNotContaining(key);
+    assertThat(ProviderConfiguration.parse("raw:kek-1:" + key, "CPS_STORE_KEK").id()).isEqualTo("kek-1");
   }
 }
