@@ -219,7 +219,8 @@ public final class JdbcStores implements AutoCloseable {
     /**
      * The host's own data source, SQLite or PostgreSQL; this object never closes it. An SQLite
      * data source should open its connections with {@code transaction_mode=IMMEDIATE} and a busy
-     * timeout, as the pool this module opens for a URL does.
+     * timeout, as the pool this module opens for a URL does, and hand out at least two at once: the
+     * stores keep one for writing.
      */
     public Builder dataSource(DataSource dataSource) {
       requireUnset("dataSource", this.dataSource);
@@ -248,7 +249,10 @@ public final class JdbcStores implements AutoCloseable {
       return this;
     }
 
-    /** The most connections the pool opened for {@link #url} holds. Default: 4 for SQLite, 10 for PostgreSQL. */
+    /**
+     * The most connections the pool opened for {@link #url} holds. Default: 4 for SQLite, 10 for
+     * PostgreSQL. SQLite needs at least 2: the stores keep one for writing, and read on the others.
+     */
     public Builder poolSize(int size) {
       if (poolSize != 0) {
         throw new IllegalStateException("poolSize was already set to " + poolSize);
@@ -290,7 +294,11 @@ public final class JdbcStores implements AutoCloseable {
       if (dataSource != null) {
         return new JdbcStores(open(dataSource, clock), null, clock, keyEncryptionKey, provider);
       }
-      var pool = Pools.open(Objects.requireNonNull(url), poolSize,
+      if (Pools.isSqlite(Objects.requireNonNull(url)) && poolSize == 1) {
+        throw new IllegalArgumentException("poolSize must be at least 2 for SQLite (the stores keep one connection"
+            + " for writing and read on the others), was 1");
+      }
+      var pool = Pools.open(url, poolSize,
           sqliteSynchronous != null ? sqliteSynchronous : "FULL");
       try {
         return new JdbcStores(open(pool, clock), pool, clock, keyEncryptionKey, provider);

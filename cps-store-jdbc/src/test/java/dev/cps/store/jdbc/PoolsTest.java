@@ -1,9 +1,11 @@
 package dev.cps.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import java.nio.file.Files;
 import java.sql.Connection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +22,20 @@ class PoolsTest {
     try (HikariDataSource pool = Pools.open("jdbc:sqlite:" + directory.resolve("pool.db"), 0, "FULL");
         Connection connection = pool.getConnection()) {
       assertThat(connection.unwrap(SQLiteConnection.class).getConnectionConfig().isGetGeneratedKeys()).isFalse();
+    }
+  }
+
+  /** The stores keep one connection for writing: with one in all, every read would wait for it in vain. */
+  @Test
+  void anSqlitePoolOfOneConnectionIsRefusedBeforeAnythingIsOpened() {
+    Path file = directory.resolve("one.db");
+    assertThatThrownBy(() -> JdbcStores.builder().url("jdbc:sqlite:" + file).poolSize(1).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("poolSize must be at least 2 for SQLite")
+        .hasMessageContaining("was 1");
+    assertThat(Files.exists(file)).as("database file created").isFalse();
+    try (JdbcStores two = JdbcStores.builder().url("jdbc:sqlite:" + file).poolSize(2).build()) {
+      assertThat(two.enrollments().list()).isEmpty();
     }
   }
 }
