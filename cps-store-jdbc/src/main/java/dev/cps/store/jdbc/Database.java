@@ -38,9 +38,34 @@ final class Database implements AutoCloseable {
     this.group = dialect == Dialect.SQLITE ? new GroupCommit(dataSource) : null;
   }
 
+  /**
+   * A connection of the pool. SQLite's is put in auto-commit if the host's pool hands it out
+   * otherwise: the stores begin their own transactions there ({@code BEGIN IMMEDIATE}), and the
+   * switch to write-ahead logging cannot run inside one. The pool resets it when it goes back.
+   */
+  private Connection connection() throws SQLException {
+    return dialect == Dialect.SQLITE ? inAutoCommit(dataSource.getConnection()) : dataSource.getConnection();
+  }
+
+  static Connection inAutoCommit(Connection connection) throws SQLException {
+    try {
+      if (!connection.getAutoCommit()) {
+        connection.setAutoCommit(true);
+      }
+      return connection;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        connection.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+  }
+
   /** Reads on a connection of its own, in auto-commit. */
   <T> T read(String operation, Work<T> work) {
-    try (Connection connection = dataSource.getConnection()) {
+    try (Connection connection = connection()) {
       return work.run(connection);
     } catch (SQLException e) {
       throw new JdbcStoreException(operation, e);
@@ -103,8 +128,20 @@ final class Database implements AutoCloseable {
     if (group != null) {
       return group.run(operation, work, true);
     }
-    try (Connection connection = dataSource.getConnection()) {
-      return work.run(connection);
+    try (Connection connection = connection()) {
+      if (connection.getAutoCommit()) {
+        return work.run(connection);
+      }
+      // A host's pool may hand out connections outside auto-commit, and roll back what is left
+      // uncommitted when one goes back: committed here, all together.
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        rollbackQuietly(connection, e);
+        throw e;
+      }
     } catch (SQLException e) {
       throw new JdbcStoreException(operation, e);
     }
@@ -115,7 +152,7 @@ final class Database implements AutoCloseable {
     if (group != null) {
       return group.run(operation, work, true);
     }
-    try (Connection connection = dataSource.getConnection()) {
+    try (Connection connection = connection()) {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try {

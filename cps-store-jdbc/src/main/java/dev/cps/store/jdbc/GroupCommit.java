@@ -318,7 +318,7 @@ final class GroupCommit {
 
   private Connection connection() throws SQLException {
     if (connection == null) {
-      connection = dataSource.getConnection();
+      connection = Database.inAutoCommit(dataSource.getConnection());
     }
     return connection;
   }

@@ -24,13 +24,22 @@ abstract class StoreContracts {
 
   @BeforeAll
   void open(@TempDir Path directory) {
-    stores = JdbcStores.builder().url(database.newUrl(directory)).keyEncryptionKey(TestKeks.first()).build();
+    stores = open(database.newUrl(directory));
+  }
+
+  /** The stores under test on a new database. */
+  JdbcStores open(String url) {
+    return JdbcStores.builder().url(url).keyEncryptionKey(TestKeks.first()).build();
   }
 
   @AfterAll
   void close() {
     stores.close();
+    closed();
   }
+
+  /** After the stores closed: what {@link #open(String)} opened for them besides. */
+  void closed() {}
 
   @Nested
   class Enrollments extends EnrollmentStoreContract {
