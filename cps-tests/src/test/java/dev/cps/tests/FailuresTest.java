@@ -9,11 +9,20 @@ import dev.cps.spi.Change;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.DeployedCertificate;
 import dev.cps.spi.Enrollment;
+import dev.cps.spi.KeyId;
+import dev.cps.spi.KeyType;
+import dev.cps.spi.PrivateKeyStore;
 import dev.cps.spi.ProvisioningEvent;
+import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.junit.CpsTestkit;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -102,6 +111,83 @@ class FailuresTest {
     assertThat(longest).isLessThanOrEqualTo(Duration.ofHours(9));
     assertThat(state(provisioner, enrolled)).isInstanceOfSatisfying(ChangeState.Failed.class,
         failed -> assertThat(failed.reason()).contains("gave up after 12 attempts"));
+  }
+
+  /**
+   * The key's write fails while the change's goes through, as with a key store apart from the
+   * enrollment store: no order is placed for a key that is not stored; the key is made again first.
+   */
+  @Test
+  void noOrderIsPlacedForAKeyWhoseWriteFailed() {
+    LosingFirstInsert keys = new LosingFirstInsert();
+    try (CertificateProvisioner provisioner = CertificateProvisioner.builder().clock(cps.clock())
+        .enrollmentStore(cps.store()).keyStore(keys).certificateAuthority(cps.ca())
+        .productionNetwork(cps.production()).build()) {
+      Enrollment enrolled = provisioner.enroll(Requests.dv("lost-key.example.com").build(), "alice");
+
+      provisioner.runDue();
+      assertThat(keys.stored.publicKey(KeyId.of(change(provisioner, enrolled).id().value()))).isEmpty();
+      cps.clock().advance(Duration.ofSeconds(5));
+      provisioner.runDue();
+
+      assertThat(cps.ca().submitCount()).as("orders placed").isZero();
+      Change again = change(provisioner, enrolled);
+      assertThat(again.state()).isInstanceOf(ChangeState.KeyPending.class);
+      assertThat(again.lastError()).contains("is not stored");
+
+      for (int i = 0; i < 3; i++) {
+        cps.clock().advance(Duration.ofMinutes(5));
+        provisioner.runDue();
+      }
+      assertThat(state(provisioner, enrolled)).isInstanceOf(ChangeState.Completed.class);
+      assertThat(cps.ca().submitCount()).isEqualTo(1);
+      Enrollment done = provisioner.enrollment(enrolled.id()).orElseThrow();
+      assertThat(done.production().chain().leaf().getPublicKey())
+          .isEqualTo(keys.stored.publicKey(done.production().key()).orElseThrow());
+    }
+  }
+
+  private static Change change(CertificateProvisioner provisioner, Enrollment enrolled) {
+    return provisioner.enrollment(enrolled.id()).orElseThrow().latestChange().orElseThrow();
+  }
+
+  /**
+   * Keys in memory whose first insert fails once the key was handed out, as a JDBC store's would
+   * after a lost connection: the key answers until then, and is not stored.
+   */
+  private static final class LosingFirstInsert implements PrivateKeyStore {
+    final InMemoryPrivateKeyStore stored = new InMemoryPrivateKeyStore();
+    private final InMemoryPrivateKeyStore handedOut = new InMemoryPrivateKeyStore();
+    private final AtomicBoolean lost = new AtomicBoolean();
+
+    @Override
+    public PublicKey generate(KeyId id, KeyType type) {
+      return stored.generate(id, type);
+    }
+
+    @Override
+    public Generated generateAsync(KeyId id, KeyType type) {
+      if (lost.compareAndSet(false, true)) {
+        return new Generated(handedOut.generate(id, type),
+            CompletableFuture.failedFuture(new IllegalStateException("the key's insert failed")));
+      }
+      return PrivateKeyStore.super.generateAsync(id, type);
+    }
+
+    @Override
+    public Optional<PublicKey> publicKey(KeyId id) {
+      return stored.publicKey(id);
+    }
+
+    @Override
+    public PrivateKey privateKey(KeyId id) {
+      return stored.publicKey(id).isPresent() ? stored.privateKey(id) : handedOut.privateKey(id);
+    }
+
+    @Override
+    public void delete(KeyId id) {
+      stored.delete(id);
+    }
   }
 
   @Test

@@ -260,10 +260,12 @@ final class Engine {
   private void submit(Enrollment enrollment, Change change) {
     KeyId key = required(change.key(), change, "key");
     Optional<PublicKey> stored = settings.keys().publicKey(key);
-    if (stored.isPresent() && !CsrFactory.isFor(required(change.csr(), change, "csr"), stored.get())) {
-      // Another process stored a key under this id first: the CSR is made again, from that key.
+    if (stored.isEmpty() || !CsrFactory.isFor(required(change.csr(), change, "csr"), stored.get())) {
+      // The key's write failed while the change's went through (two stores, or two statements), or
+      // another process stored a key under this id first: the key comes first, then a CSR from it.
       retry(enrollment, change, change.toBuilder().state(new ChangeState.KeyPending()).csr(null),
-          settings.clock().instant(), new IllegalStateException("the CSR is not for key " + key + " as stored"));
+          settings.clock().instant(), new IllegalStateException(stored.isEmpty() ? "key " + key + " is not stored"
+              : "the CSR is not for key " + key + " as stored"));
       return;
     }
     OrderRef order = authority(change).submit(orderRequest(enrollment, change));
