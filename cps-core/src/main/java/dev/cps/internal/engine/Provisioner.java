@@ -106,6 +106,11 @@ public final class Provisioner implements CertificateProvisioner {
     return future;
   }
 
+  /** For tests in this package: the scheduler's own decisions, such as how long its loop sleeps. */
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
   @Override
   public int runDue() {
     return scheduler.runDue();

@@ -1,5 +1,6 @@
 package dev.cps.internal.engine;
 
+import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import java.time.Duration;
 import java.time.Instant;
@@ -479,10 +480,12 @@ final class Scheduler implements AutoCloseable {
   }
 
   /**
-   * Until the next due instant. What is due now but quarantined waits for its quarantine instead,
-   * so a pass is never followed at once by another that would find nothing it may run.
+   * Until the next due instant, at most {@link #LONGEST_SLEEP}. What is due now but quarantined
+   * waits for its quarantine instead, so a pass is never followed at once by another that would
+   * find nothing it may run; but not past the next action of an enrollment that is not quarantined
+   * (a corrupt row, quarantined for minutes, must not hold back another's poll due in seconds).
    */
-  private Duration untilNextDue() {
+  Duration untilNextDue() {
     Instant now = settings.clock().instant();
     Optional<Instant> next = settings.store().nextDue();
     if (next.isEmpty()) {
@@ -490,15 +493,30 @@ final class Scheduler implements AutoCloseable {
     }
     Duration until = Duration.between(now, next.get());
     if (!until.isNegative() && !until.isZero()) {
-      return until.compareTo(LONGEST_SLEEP) > 0 ? LONGEST_SLEEP : until;
+      return atMostLongestSleep(until);
     }
-    List<EnrollmentId> due = settings.store().due(now, BATCH + quarantined.size() + inFlight.size());
+    int skipped = quarantined.size() + inFlight.size();
+    List<EnrollmentId> due = settings.store().due(now, BATCH + skipped);
     if (due.stream().anyMatch(id -> !isQuarantined(id, now) && !inFlight.contains(id))) {
       return Duration.ZERO;
     }
-    Instant released = quarantined.values().stream().map(Quarantine::until).min(Instant::compareTo).orElse(now);
-    Duration wait = Duration.between(now, released);
-    return wait.compareTo(FIRST_QUARANTINE) < 0 ? FIRST_QUARANTINE : wait;
+    Instant wakeAt = quarantined.values().stream().map(Quarantine::until).min(Instant::compareTo).orElse(now);
+    // Earliest first: the first that is neither quarantined nor in flight comes due next.
+    for (EnrollmentId id : settings.store().due(wakeAt, BATCH + skipped)) {
+      if (!isQuarantined(id, now) && !inFlight.contains(id)) {
+        Instant nextAction = settings.store().find(id).map(Enrollment::nextActionAt).orElse(null);
+        if (nextAction != null && nextAction.isBefore(wakeAt)) {
+          wakeAt = nextAction;
+        }
+        break;
+      }
+    }
+    Duration wait = Duration.between(now, wakeAt);
+    return atMostLongestSleep(wait.compareTo(FIRST_QUARANTINE) < 0 ? FIRST_QUARANTINE : wait);
+  }
+
+  private static Duration atMostLongestSleep(Duration sleep) {
+    return sleep.compareTo(LONGEST_SLEEP) > 0 ? LONGEST_SLEEP : sleep;
   }
 
   @Override
