@@ -8,6 +8,7 @@ import dev.cps.RetryPolicy;
 import dev.cps.spi.Change;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.DeployedCertificate;
+import dev.cps.spi.CertificateAuthority;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.KeyId;
 import dev.cps.spi.KeyType;
@@ -15,6 +16,8 @@ import dev.cps.spi.PrivateKeyStore;
 import dev.cps.spi.ProvisioningEvent;
 import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.junit.CpsTestkit;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -144,6 +147,49 @@ class FailuresTest {
       Enrollment done = provisioner.enrollment(enrolled.id()).orElseThrow();
       assertThat(done.production().chain().leaf().getPublicKey())
           .isEqualTo(keys.stored.publicKey(done.production().key()).orElseThrow());
+    }
+  }
+
+  /**
+   * A CA client that throws an Error (a class missing from the host's class path) is retried like
+   * any failure of a plug-in: recorded on the change and backed off, the pass and the workers going on.
+   */
+  @Test
+  void aPluginThatThrowsAnErrorIsRetriedLikeAnyOfItsFailures() {
+    AtomicBoolean thrown = new AtomicBoolean();
+    CertificateAuthority missingClass = (CertificateAuthority) Proxy.newProxyInstance(
+        CertificateAuthority.class.getClassLoader(), new Class<?>[] {CertificateAuthority.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("submit") && thrown.compareAndSet(false, true)) {
+            throw new NoClassDefFoundError("com/example/ca/OrderClient");
+          }
+          try {
+            return method.invoke(cps.ca(), args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    try (CertificateProvisioner provisioner = CertificateProvisioner.builder().clock(cps.clock())
+        .enrollmentStore(cps.store()).keyStore(cps.keys()).certificateAuthority(missingClass)
+        .productionNetwork(cps.production()).workers(2).build()) {
+      Enrollment enrolled = provisioner.enroll(Requests.dv("error.example.com").build(), "alice");
+      Enrollment other = provisioner.enroll(Requests.dv("other.example.com").build(), "alice");
+
+      provisioner.runDue();
+
+      assertThat(List.of(change(provisioner, enrolled), change(provisioner, other)))
+          .filteredOn(change -> change.attempts() > 0).singleElement().satisfies(failed -> {
+            assertThat(failed.state()).isInstanceOf(ChangeState.CsrReady.class);
+            assertThat(failed.attempts()).isEqualTo(1);
+            assertThat(failed.lastError()).isEqualTo("NoClassDefFoundError: com/example/ca/OrderClient");
+          });
+      for (int i = 0; i < 3; i++) {
+        cps.clock().advance(Duration.ofMinutes(5));
+        provisioner.runDue();
+      }
+      assertThat(List.of(enrolled, other)).allSatisfy(e ->
+          assertThat(state(provisioner, e)).isInstanceOf(ChangeState.Completed.class));
+      assertThat(cps.ca().issuedCount()).isEqualTo(2);
     }
   }
 

@@ -169,6 +169,9 @@ final class Engine {
         log.debug("Enrollment {} changed while a step ran (another engine?); reading it again", id);
       } catch (RuntimeException failure) {
         wave.failed(failure);
+      } catch (Error failure) {
+        // Out of memory, or an Error from the store: this enrollment is quarantined, the wave goes on.
+        wave.failed(new IllegalStateException("enrollment " + id + " could not be stepped: " + failure, failure));
       }
     }
     Map<EnrollmentId, Wave.Outcome> outcomes = wave.await();
@@ -206,6 +209,12 @@ final class Engine {
     } catch (OrderLostException lost) {
       reorder(enrollment, open, now, lost);
     } catch (RuntimeException failure) {
+      retry(enrollment, open, now, failure);
+    } catch (VirtualMachineError fatal) {
+      throw fatal;
+    } catch (Error failure) {
+      // A plug-in's Error (a class missing from the host's class path, a failed assertion) is
+      // retried as any of its failures, rather than ending the worker that met it.
       retry(enrollment, open, now, failure);
     }
   }
@@ -574,13 +583,13 @@ final class Engine {
   }
 
   /** Transient failure: back off exponentially with jitter, bounded; then give up. */
-  private void retry(Enrollment enrollment, Change change, Instant now, RuntimeException failure) {
+  private void retry(Enrollment enrollment, Change change, Instant now, Throwable failure) {
     retry(enrollment, change, change.toBuilder(), now, failure);
   }
 
   /** A transient failure written over {@code next}, which may carry what the failed step found. */
   private void retry(Enrollment enrollment, Change change, Change.Builder next, Instant now,
-      RuntimeException failure) {
+      Throwable failure) {
     int attempt = change.attempts() + 1;
     String error = failure.getClass().getSimpleName() + ": " + failure.getMessage();
     if (attempt >= settings.retryPolicy().maxAttempts()) {

@@ -397,7 +397,9 @@ final class Scheduler implements AutoCloseable {
         } else {
           sleep = feedWorkers(workers);
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // Whatever it is, the loop goes on: a thread that ended here would leave the provisioner
+        // started but running nothing, and say so nowhere else.
         log.error("Scheduler pass failed; trying again in {}: {}", AFTER_STORE_FAILURE, e.toString(), e);
         sleep = AFTER_STORE_FAILURE;
       }
