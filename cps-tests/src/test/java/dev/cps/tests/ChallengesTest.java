@@ -7,6 +7,7 @@ import dev.cps.CertificateProvisioner;
 import dev.cps.ChangeRef;
 import dev.cps.InputNotExpectedException;
 import dev.cps.StaleChangeException;
+import dev.cps.spi.CertificateAuthority;
 import dev.cps.spi.Challenge;
 import dev.cps.spi.ChallengeSolver;
 import dev.cps.spi.ChallengeType;
@@ -15,10 +16,13 @@ import dev.cps.spi.ChangeState;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.InputKind;
 import dev.cps.spi.OrderRef;
+import dev.cps.spi.OrderStatus;
 import dev.cps.spi.ProvisioningEvent;
 import dev.cps.spi.TimelineEntry;
 import dev.cps.testkit.FakeCertificateAuthority;
 import dev.cps.testkit.junit.CpsTestkit;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -170,6 +174,42 @@ class ChallengesTest {
     assertThat(done.latestChange().orElseThrow().state()).isInstanceOf(ChangeState.Completed.class);
     assertThat(done.production()).isNotNull();
     assertThat(cps.production().live(enrolled.id())).contains(done.production().chain());
+  }
+
+  /**
+   * Polls space out with the time a change has waited for the CA, not for a person: challenges
+   * placed ten hours after the order are polled within seconds by a CA that gives no Retry-After.
+   */
+  @Test
+  void challengesPlacedLateArePolledSoonNotAtATenthOfTheWholeWait() {
+    CertificateAuthority noRetryAfter = (CertificateAuthority) Proxy.newProxyInstance(
+        CertificateAuthority.class.getClassLoader(), new Class<?>[] {CertificateAuthority.class},
+        (proxy, method, args) -> {
+          Object answer;
+          try {
+            answer = method.invoke(cps.ca(), args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+          return answer instanceof OrderStatus.Pending pending ? new OrderStatus.Pending(pending.challenges(), null)
+              : answer;
+        });
+    try (CertificateProvisioner provisioner = CertificateProvisioner.builder().clock(cps.clock())
+        .enrollmentStore(cps.store()).keyStore(cps.keys()).certificateAuthority(noRetryAfter)
+        .productionNetwork(cps.production()).build()) {
+      Enrollment enrolled = provisioner.enroll(Requests.dv("late.example.com").build(), "alice");
+      provisioner.runDue();
+      cps.clock().advance(Duration.ofHours(10));
+
+      provisioner.challengesInPlace(ChangeRef.ofOpenChange(provisioner.enrollment(enrolled.id()).orElseThrow()),
+          "bob");
+      provisioner.runDue();
+
+      Change validating = provisioner.enrollment(enrolled.id()).orElseThrow().openChange().orElseThrow();
+      assertThat(validating.state()).isInstanceOf(ChangeState.Validating.class);
+      assertThat(validating.nextActionAt()).as("the first poll after the challenges were placed")
+          .isBeforeOrEqualTo(cps.clock().instant().plusSeconds(15));
+    }
   }
 
   @Test

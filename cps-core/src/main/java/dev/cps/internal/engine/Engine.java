@@ -369,7 +369,11 @@ final class Engine {
 
   /** Polls often at first, then less often the longer validation takes; follows the CA's hint. */
   private Instant nextPoll(Change change, OrderStatus.Pending pending, Instant now) {
-    Duration waited = Duration.between(change.createdAt(), now);
+    // Waited for the CA since the change last moved (polls leave no line on the timeline): a
+    // person who placed the challenges hours after the order must not make the CA wait for polls.
+    Instant since = change.timeline().isEmpty() ? change.createdAt()
+        : change.timeline().get(change.timeline().size() - 1).at();
+    Duration waited = Duration.between(since, now);
     Duration interval = waited.dividedBy(10);
     if (interval.compareTo(settings.pollInterval()) < 0) {
       interval = settings.pollInterval();
