@@ -102,7 +102,11 @@ public interface CertificateProvisioner extends AutoCloseable {
   /** Starts the background scheduler: due work runs by itself until {@link #close()}. */
   void start();
 
-  /** Stops the background scheduler and the worker pool. The stores stay as they are. */
+  /**
+   * Stops the background scheduler and the worker pool. Steps under way finish first, their leases
+   * renewed meanwhile, for up to 30 seconds; no step starts after them, and a {@link #runDue()}
+   * under way returns once they are done. The stores stay as they are.
+   */
   @Override
   void close();
 }

@@ -200,6 +200,30 @@ class LeasesTest {
     }
   }
 
+  /** close() lets a step under way finish, its lease renewed meanwhile, and starts no other. */
+  @Test
+  void closeWaitsForAStepUnderWayKeepingItsLease() throws Exception {
+    RenewalCounting shared = new RenewalCounting(false);
+    StuckNetwork slowProduction = new StuckNetwork(production, "slow.example.com");
+    ca.validationTime(ValidationType.DV, Duration.ZERO);
+    CertificateProvisioner a = nodeOn(shared, "node-a", slowProduction);
+    StuckPass stuck = passStuckInProduction(a, slowProduction);
+    EnrollmentId next = a.enroll(Requests.dv("next.example.com").build(), "alice").id();
+
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(a::close);
+    clock.advance(LEASE.dividedBy(2));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(shared.renewed).hasValue(1));
+    assertThat(closing).as("close, while a deployment is under way").isNotDone();
+
+    slowProduction.letGo();
+    closing.get(10, TimeUnit.SECONDS);
+    assertThat(stuck.pass()).as("the pass, when close returned").isDone();
+    assertThat(shared.find(stuck.slow()).orElseThrow().latestChange().orElseThrow().state())
+        .isInstanceOf(ChangeState.Completed.class);
+    assertThat(shared.find(next).orElseThrow().latestChange().orElseThrow().state())
+        .as("enrolled after the pass began").isInstanceOf(ChangeState.KeyPending.class);
+  }
+
   @Test
   void aRenewalThatFailsIsTriedAgainAtTheNextLook() throws Exception {
     RenewalCounting flaky = new RenewalCounting(true);

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,8 @@ final class Scheduler implements AutoCloseable {
   private static final Duration AFTER_STORE_FAILURE = Duration.ofSeconds(5);
   private static final Duration FIRST_QUARANTINE = Duration.ofSeconds(1);
   private static final Duration LONGEST_QUARANTINE = Duration.ofMinutes(5);
+  /** How long {@link #close()} waits for the steps under way. */
+  private static final Duration CLOSING = Duration.ofSeconds(30);
   /** The most time, real, between two looks at the leases held; a sixth of a shorter lease. */
   private static final Duration LONGEST_LEASE_CHECK = Duration.ofSeconds(1);
 
@@ -56,6 +59,8 @@ final class Scheduler implements AutoCloseable {
   private final Set<EnrollmentId> inFlight = ConcurrentHashMap.newKeySet();
   /** Workers running a wave the background loop handed them. */
   private final AtomicInteger busy = new AtomicInteger();
+  /** {@link #runDue()} calls under way, which {@link #close()} waits for. */
+  private final AtomicInteger passes = new AtomicInteger();
   /** The leases this provisioner holds, each with its end by the engine's clock. */
   private final Map<EnrollmentId, Instant> leases = new ConcurrentHashMap<>();
   private final ScheduledExecutorService leaseKeeper;
@@ -139,6 +144,15 @@ final class Scheduler implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the provisioner is closed; build a new one to run due work");
     }
+    passes.incrementAndGet();
+    try {
+      return runPass();
+    } finally {
+      passes.decrementAndGet();
+    }
+  }
+
+  private int runPass() {
     Pass pass = new Pass(settings.clock().instant());
     if (workers == null) {
       int worked = 0;
@@ -205,6 +219,9 @@ final class Scheduler implements AutoCloseable {
      */
     Batch claim() {
       Instant claimedAt = settings.clock().instant();
+      if (closed) {
+        return new Batch(List.of(), claimedAt, claimedAt); // the waves under way end the pass
+      }
       Instant asOf = claimedAt.isAfter(freshUntil(start)) ? claimedAt : start;
       List<EnrollmentId> claimed = settings.store().claim(
           asOf, BATCH + leftDue.size() + quarantined.size(), settings.nodeId(), settings.leaseDuration());
@@ -331,11 +348,11 @@ final class Scheduler implements AutoCloseable {
   }
 
   /**
-   * Whether a wave may step the enrollment now: less than half its lease has passed, and no renewal
-   * found the lease gone ({@link #keepLeases}).
+   * Whether a wave may step the enrollment now: the provisioner is not closing, less than half its
+   * lease has passed, and no renewal found the lease gone ({@link #keepLeases}).
    */
   private boolean leaseHeld(EnrollmentId id, Instant freshUntil) {
-    return !settings.clock().instant().isAfter(freshUntil) && leases.containsKey(id);
+    return !closed && !settings.clock().instant().isAfter(freshUntil) && leases.containsKey(id);
   }
 
   /** Ends this provisioner's lease: the enrollment's next step may be run by any provisioner. */
@@ -531,15 +548,25 @@ final class Scheduler implements AutoCloseable {
       loop = null;
     }
     wake();
-    if (running != null) {
-      try {
-        running.join(TimeUnit.SECONDS.toMillis(30));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    long deadline = System.nanoTime() + CLOSING.toNanos();
+    try {
+      if (running != null) {
+        running.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
       }
+      // Steps under way finish, their leases renewed meanwhile; none starts after them.
+      while (passes.get() > 0 && deadline - System.nanoTime() > 0) {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(10));
+      }
+      if (workers != null) {
+        workers.shutdown();
+        workers.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    if (workers != null) {
-      workers.shutdown();
+    if (passes.get() > 0 || (workers != null && !workers.isTerminated())) {
+      log.warn("Closed with steps still running after {}; their leases run out and another provisioner, or"
+          + " this one started again, goes on", CLOSING);
     }
     leaseKeeper.shutdownNow();
   }
