@@ -55,6 +55,11 @@ final class Events {
   }
 
   /** A future for the change; the caller settles it against a fresh read of the store. */
+  /** How many changes someone waits for. */
+  int waiting() {
+    return waiting.size();
+  }
+
   CompletableFuture<DeployedCertificate> await(ChangeId change) {
     return waiting.computeIfAbsent(change, id -> new CompletableFuture<>());
   }

@@ -96,14 +96,27 @@ public final class Provisioner implements CertificateProvisioner {
 
   @Override
   public CompletableFuture<DeployedCertificate> awaitProduction(EnrollmentId enrollment, ChangeId change) {
+    withChange(enrollment, change); // an unknown change is refused before anything waits for it
     CompletableFuture<DeployedCertificate> future = events.await(change);
-    // Read after registering: a change that closed meanwhile is settled here, not lost.
+    // Read again after registering: a change that closed meanwhile is settled here, not lost.
+    Enrollment current = withChange(enrollment, change);
+    events.settle(current, current.change(change).orElseThrow());
+    return future;
+  }
+
+  /** The enrollment, which holds the change. */
+  private Enrollment withChange(EnrollmentId enrollment, ChangeId change) {
     Enrollment current = settings.store().find(enrollment)
         .orElseThrow(() -> new NoSuchEnrollmentException("enrollment", enrollment.value()));
-    Change found = current.change(change)
-        .orElseThrow(() -> new NoSuchEnrollmentException("change in enrollment " + enrollment, change.value()));
-    events.settle(current, found);
-    return future;
+    if (current.change(change).isEmpty()) {
+      throw new NoSuchEnrollmentException("change in enrollment " + enrollment, change.value());
+    }
+    return current;
+  }
+
+  /** For tests in this package: the futures of awaitProduction callers still waiting. */
+  int waitingForProduction() {
+    return events.waiting();
   }
 
   /** For tests in this package: the scheduler's own decisions, such as how long its loop sleeps. */
