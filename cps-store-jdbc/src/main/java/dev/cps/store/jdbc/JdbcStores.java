@@ -193,7 +193,12 @@ public final class JdbcStores implements AutoCloseable {
       throw new JdbcStoreException("connecting to the database", e);
     }
     Database database = new Database(dataSource, dialect);
-    Migrations.migrate(database, clock);
+    try {
+      Migrations.migrate(database, clock);
+    } catch (RuntimeException | Error e) {
+      database.close(); // the writing connection goes back to the pool
+      throw e;
+    }
     return database;
   }
 
@@ -292,7 +297,13 @@ public final class JdbcStores implements AutoCloseable {
       Clock clock = this.clock != null ? this.clock : Clock.systemUTC();
       Provider provider = cryptoProvider != null ? cryptoProvider : defaultProvider();
       if (dataSource != null) {
-        return new JdbcStores(open(dataSource, clock), null, clock, keyEncryptionKey, provider);
+        Database database = open(dataSource, clock);
+        try {
+          return new JdbcStores(database, null, clock, keyEncryptionKey, provider);
+        } catch (RuntimeException | Error e) {
+          database.close(); // the host's pool gets its connections back
+          throw e;
+        }
       }
       if (Pools.isSqlite(Objects.requireNonNull(url)) && poolSize == 1) {
         throw new IllegalArgumentException("poolSize must be at least 2 for SQLite (the stores keep one connection"

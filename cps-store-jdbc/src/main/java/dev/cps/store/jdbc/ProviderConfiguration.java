@@ -30,8 +30,15 @@ final class ProviderConfiguration {
   }
 
   static Database database(URI location, Clock clock) {
-    return DATABASES.computeIfAbsent(location.toString(),
-        url -> JdbcStores.open(Pools.open(url, 0, "FULL"), clock));
+    return DATABASES.computeIfAbsent(location.toString(), url -> {
+      var pool = Pools.open(url, 0, "FULL");
+      try {
+        return JdbcStores.open(pool, clock);
+      } catch (RuntimeException | Error e) {
+        pool.close(); // tried again on the next call, with a pool of its own
+        throw e;
+      }
+    });
   }
 
   static KeyEncryptionKey keyEncryptionKey(URI location) {

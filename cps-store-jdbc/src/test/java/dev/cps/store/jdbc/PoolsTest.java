@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.cps.spi.KeyId;
+import dev.cps.spi.KeyType;
 import java.nio.file.Path;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -36,6 +38,20 @@ class PoolsTest {
     assertThat(Files.exists(file)).as("database file created").isFalse();
     try (JdbcStores two = JdbcStores.builder().url("jdbc:sqlite:" + file).poolSize(2).build()) {
       assertThat(two.enrollments().list()).isEmpty();
+    }
+  }
+
+  /** A store refused when it opens (here: the wrong KEK) hands the host's pool every connection back. */
+  @Test
+  void aStoreRefusedWhenItOpensHandsEveryConnectionBack() {
+    String url = "jdbc:sqlite:" + directory.resolve("refused.db");
+    try (JdbcStores first = JdbcStores.builder().url(url).keyEncryptionKey(TestKeks.first()).build()) {
+      first.keys().generate(KeyId.of("k"), KeyType.EC_P256);
+    }
+    try (HikariDataSource host = Pools.open(url, 4, "FULL")) {
+      assertThatThrownBy(() -> JdbcStores.builder().dataSource(host).keyEncryptionKey(TestKeks.impostor()).build())
+          .isInstanceOf(WrongKeyEncryptionKeyException.class);
+      assertThat(host.getHikariPoolMXBean().getActiveConnections()).as("connections still out").isZero();
     }
   }
 }
