@@ -94,10 +94,7 @@ final class GroupCommit {
     boolean interrupted = false;
     while (!mine.done) {
       if (leading.compareAndSet(false, true)) {
-        // The others' writes must not fail for this thread's interrupt (the pool refuses a
-        // connection to an interrupted thread): it is set again once this write is done.
-        interrupted |= Thread.interrupted();
-        lead();
+        lead(); // keeps this thread's interrupt out of the group, and sets it again
       } else {
         LockSupport.park(this);
         // Woken because the write is done, or because the group before it ended and this one may
@@ -174,34 +171,44 @@ final class GroupCommit {
    * thread commits them too.
    */
   private void lead() {
-    while (true) {
-      List<Write<?>> group = new ArrayList<>();
-      for (Write<?> write = queue.poll(); write != null; write = queue.poll()) {
-        group.add(write);
-      }
-      try {
-        if (closed) {
-          refuse(group);
-        } else if (!group.isEmpty()) {
-          leader = Thread.currentThread();
-          if (commit(group)) {
-            commits++;
+    boolean interrupted = false;
+    try {
+      while (true) {
+        // The others' writes must not fail for this thread's interrupt (the pool refuses a
+        // connection to an interrupted thread): it is set again once this thread stops leading.
+        interrupted |= Thread.interrupted();
+        List<Write<?>> group = new ArrayList<>();
+        for (Write<?> write = queue.poll(); write != null; write = queue.poll()) {
+          group.add(write);
+        }
+        try {
+          if (closed) {
+            refuse(group);
+          } else if (!group.isEmpty()) {
+            leader = Thread.currentThread();
+            if (commit(group)) {
+              commits++;
+            }
           }
+        } finally {
+          leader = null;
+          for (Write<?> write : group) {
+            write.done = true;
+          }
+          leading.set(false);
         }
-      } finally {
-        leader = null;
+        // The next leader first, so that the next commit need not wait for this group's wake-ups.
+        boolean handedOver = wakeNextLeader();
         for (Write<?> write : group) {
-          write.done = true;
+          wake(write);
         }
-        leading.set(false);
+        if (handedOver || queue.isEmpty() || !leading.compareAndSet(false, true)) {
+          return;
+        }
       }
-      // The next leader first, so that the next commit need not wait for this group's wake-ups.
-      boolean handedOver = wakeNextLeader();
-      for (Write<?> write : group) {
-        wake(write);
-      }
-      if (handedOver || queue.isEmpty() || !leading.compareAndSet(false, true)) {
-        return;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
