@@ -396,6 +396,11 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     }
     long at = Micros.down(now);
     long until = Micros.up(now.plus(lease));
+    // The lease as long as asked, on this store's clock: the engine's "now" may come from another
+    // clock (a test's), by which a lease would look long gone or everlasting here. Read before the
+    // claim, which may wait (for a group, for another process's lock): the lease kept here must
+    // not outlast the one in the database, which counts from before that wait.
+    Instant leaseEnd = clock.instant().plus(lease);
     record Claimed(long nextActionAt, EnrollmentId id, long version, byte[] document) {}
     List<Claimed> claimedRows = database.writing("claiming due enrollments for " + owner, connection -> {
       List<Claimed> claimed = new ArrayList<>();
@@ -414,9 +419,6 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
       }
       return claimed;
     });
-    // The lease as long as asked, on this store's clock: the engine's "now" may come from another
-    // clock (a test's), by which a lease would look long gone or everlasting here.
-    Instant leaseEnd = clock.instant().plus(lease);
     for (Claimed row : claimedRows) {
       Enrollment known = recent.get(row.id());
       if (known != null && known.version() == row.version()) {
@@ -458,6 +460,7 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     }
     long at = Micros.down(now);
     long until = Micros.up(now.plus(lease));
+    Instant leaseEnd = clock.instant().plus(lease); // on this store's clock, as a claim's, read before the wait
     List<EnrollmentId> asked = List.copyOf(ids);
     Set<EnrollmentId> renewed = database.transaction("renewing the leases of " + owner, connection -> {
       Set<EnrollmentId> extended = new LinkedHashSet<>();
@@ -480,8 +483,6 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
       }
       return extended;
     });
-    // On this store's clock, as a claim's lease is.
-    Instant leaseEnd = clock.instant().plus(lease);
     for (EnrollmentId id : renewed) {
       leased.computeIfPresent(id, (key, held) -> new Lease(leaseEnd, held.document()));
     }
