@@ -63,6 +63,11 @@ final class Database implements AutoCloseable {
     }
   }
 
+  /** Writes waiting for the next SQLite group, for tests; 0 elsewhere. */
+  int queued() {
+    return group == null ? 0 : group.queued();
+  }
+
   /** Reads on a connection of its own, in auto-commit. */
   <T> T read(String operation, Work<T> work) {
     try (Connection connection = connection()) {

@@ -188,7 +188,9 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
       throw new VersionConflictException(id, expectedVersion, storedVersion(id)
           .map(v -> "the stored version is " + v).orElse("no enrollment with this id is stored"));
     }
-    recent.put(id, enrollment);
+    // A read that came after this write (another thread's, once the next group committed) keeps
+    // what it read if that is newer.
+    recent.putUnless(id, enrollment, kept -> kept.version() > enrollment.version());
   }
 
   private Optional<Long> storedVersion(EnrollmentId id) {
@@ -421,7 +423,9 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     });
     for (Claimed row : claimedRows) {
       Enrollment known = recent.get(row.id());
-      if (known != null && known.version() == row.version()) {
+      // A newer version known here was written in the claim's own transaction, after the claim
+      // read the row (SQLite commits a claim and this process's writes in one group).
+      if (known != null && known.version() >= row.version()) {
         leased.put(row.id(), new Lease(leaseEnd, null));
       } else {
         recent.forget(row.id()); // written elsewhere since this store last saw it, or not seen lately

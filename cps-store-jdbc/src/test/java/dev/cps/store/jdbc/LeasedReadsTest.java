@@ -2,6 +2,7 @@ package dev.cps.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.cps.internal.json.EnrollmentJson;
 import dev.cps.spi.Enrollment;
@@ -16,7 +17,14 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -118,6 +126,45 @@ class LeasedReadsTest {
       assertThatThrownBy(() -> store.update(claimed.toBuilder().version(2).build(), 1))
           .isInstanceOf(VersionConflictException.class);
       assertThat(store.find(ID).orElseThrow().version()).as("read again after the conflict").isEqualTo(2);
+    }
+  }
+
+  /**
+   * SQLite commits a claim and this process's writes in one group: a write that follows the claim
+   * there is newer than the row the claim read, and the claim does not undo it in memory.
+   */
+  @Test
+  void aWriteCommittedAfterAClaimInItsGroupIsWhatTheLeaseReads() throws Exception {
+    try (JdbcStores stores = open(Databases.SQLITE)) {
+      EnrollmentStore store = stores.enrollments();
+      store.insert(enrollment(1, T0));
+      assertThat(store.find(ID).orElseThrow().version()).isEqualTo(1);
+      CountDownLatch holding = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      ExecutorService threads = Executors.newFixedThreadPool(2);
+      try {
+        threads.submit(() -> stores.database().writing("holding a group", connection -> {
+          holding.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return null;
+        }));
+        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<List<EnrollmentId>> claim = threads.submit(() -> store.claim(T0, 10, OWNER, LEASE));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stores.database().queued() == 1);
+        CompletableFuture<Void> written = store.updateAsync(enrollment(2, T0), 1);
+        release.countDown();
+
+        assertThat(claim.get(10, TimeUnit.SECONDS)).containsExactly(ID);
+        written.get(10, TimeUnit.SECONDS);
+        assertThat(store.find(ID).orElseThrow().version()).as("read under the lease").isEqualTo(2);
+      } finally {
+        release.countDown();
+        threads.shutdown();
+      }
     }
   }
 
