@@ -43,7 +43,9 @@ public interface CertificateProvisioner extends AutoCloseable {
    * Replaces the enrollment's request. A change that alters the certificate (names, key, validation,
    * organization, CA) opens a new change; a pending change refuses it unless {@code mode} is
    * {@link UpdateMode#CANCEL_PENDING}. Other updates (contacts, staging, network settings) are
-   * stored without a new change.
+   * stored without a new change; a new deployment date becomes the open change's, and a change
+   * already on staging goes through the production gate again with the new date and Always Test
+   * on Staging.
    *
    * @throws ChangePendingException if a change is pending and {@code mode} refuses; nothing is stored
    */

@@ -215,6 +215,39 @@ class ProductionGateTest {
     assertThat(renewed.latestChange().orElseThrow().deploymentNotBefore()).isNull();
   }
 
+  /**
+   * An update that leaves the certificate as it is still governs the change on its way: a date set
+   * holds a staged change back, and switching Always Test on Staging off lets one go.
+   */
+  @Test
+  void anUpdatedDateOrStagingTestReachesTheChangeAlreadyStaged() {
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment dated = provisioner.enroll(Requests.dv("dated.example.com").alwaysTestOnStaging(true).build(), "alice");
+    Enrollment untested = provisioner.enroll(Requests.dv("untested.example.com").alwaysTestOnStaging(true).build(),
+        "alice");
+    issue(provisioner);
+    assertThat(state(provisioner, dated)).isInstanceOf(ChangeState.AwaitingStagingTest.class);
+    Instant friday = cps.clock().instant().plus(Duration.ofDays(3));
+
+    provisioner.update(dated.id(), dated.request().toBuilder().deploymentNotBefore(friday).build(),
+        UpdateMode.REFUSE_IF_PENDING, "alice");
+    provisioner.update(untested.id(), untested.request().toBuilder().alwaysTestOnStaging(false).build(),
+        UpdateMode.REFUSE_IF_PENDING, "alice");
+    provisioner.acknowledgeStagingTest(ref(provisioner, dated), "bob");
+    provisioner.runDue();
+
+    assertThat(provisioner.enrollment(dated.id()).orElseThrow().openChange().orElseThrow().deploymentNotBefore())
+        .isEqualTo(friday);
+    assertThat(state(provisioner, dated)).isInstanceOf(ChangeState.AwaitingDeploymentDate.class);
+    assertThat(cps.production().live(dated.id())).as("deployed before the date").isEmpty();
+    assertThat(state(provisioner, untested)).isInstanceOf(ChangeState.Completed.class);
+    assertThat(cps.production().live(untested.id())).isPresent();
+
+    cps.clock().set(friday);
+    provisioner.runDue();
+    assertThat(cps.production().live(dated.id())).isPresent();
+  }
+
   /** A live certificate without Always Test on Staging, then ATS switched on and its renewal staged. */
   private Enrollment liveThenStagedRenewal(CertificateProvisioner provisioner, Instant notBefore) {
     Enrollment enrolled = provisioner.enroll(Requests.dv("seven.example.com").build(), "alice");

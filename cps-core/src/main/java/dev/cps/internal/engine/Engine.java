@@ -437,7 +437,7 @@ final class Engine {
       probed += " (staging test acknowledged by them)";
     }
     DeployedCertificate deployed = new DeployedCertificate(change.id(), required(change.key(), change, "key"), chain, now);
-    ProductionGate.Decision decision = ProductionGate.decide(next.build(), enrollment.production(), now);
+    ProductionGate.Decision decision = ProductionGate.decide(enrollment, next.build(), now);
     writer.write(enrollment, change, next.state(decision.state()).nextActionAt(decision.nextActionAt()),
         "deployed to staging" + probed + "; " + decision.why(), ENGINE,
         b -> b.staging(deployed),
@@ -446,7 +446,7 @@ final class Engine {
 
   /** Steps 8 and 9: the acknowledgement, the deployment date and the seven-day rule. */
   private void gate(Enrollment enrollment, Change change, Instant now, String prefix) {
-    ProductionGate.Decision decision = ProductionGate.decide(change, enrollment.production(), now);
+    ProductionGate.Decision decision = ProductionGate.decide(enrollment, change, now);
     boolean unchanged = decision.state().equals(change.state());
     String why = prefix.isEmpty() ? decision.why() : prefix + "; " + decision.why();
     writer.write(enrollment, change, succeeded(change).state(decision.state()).nextActionAt(decision.nextActionAt()),

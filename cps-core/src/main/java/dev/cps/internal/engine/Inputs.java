@@ -87,7 +87,7 @@ final class Inputs {
   private Enrollment updateOnce(EnrollmentId id, EnrollmentRequest request, UpdateMode mode, String who) {
     Enrollment enrollment = load(id);
     if (!enrollment.request().certificateDiffers(request)) {
-      return writer.writeEnrollment(enrollment, b -> b.request(request), List.of());
+      return updateSettings(enrollment, request, who);
     }
     Instant now = settings.clock().instant();
     Change change = Change.open(ChangeId.random(), ChangeReason.UPDATE, request, engine.authorityIdFor(request), now,
@@ -106,6 +106,38 @@ final class Inputs {
         "cancelled by an update", who, b -> b.request(request).putChange(change).renewalAt(null), List.of(opened));
     withdraw(written, open);
     return written;
+  }
+
+  /**
+   * An update that leaves the certificate as it is. An open change serves the same certificate, so
+   * a new deployment date becomes its date, and one on staging goes through the production gate
+   * again with the new date and Always Test on Staging.
+   */
+  private Enrollment updateSettings(Enrollment enrollment, EnrollmentRequest request, String who) {
+    Change open = enrollment.openChange().orElse(null);
+    @Nullable Instant date = request.deploymentNotBefore();
+    boolean dated = !Objects.equals(date, enrollment.request().deploymentNotBefore());
+    boolean tested = request.alwaysTestOnStaging() != enrollment.request().alwaysTestOnStaging();
+    if (open == null || !(dated || tested)) {
+      return writer.writeEnrollment(enrollment, b -> b.request(request), List.of());
+    }
+    Change next = dated ? open.toBuilder().deploymentNotBefore(date).build() : open;
+    String why = dated ? (date == null ? "deployment date cleared" : "deployment date set to " + date) : "";
+    if (tested) {
+      why += (why.isEmpty() ? "" : ", ") + "Always Test on Staging " + (request.alwaysTestOnStaging() ? "on" : "off");
+    }
+    why = "updated: " + why;
+    ChangeState state = open.state();
+    Change.Builder written = next.toBuilder();
+    if (state instanceof ChangeState.AwaitingStagingTest || state instanceof ChangeState.AwaitingDeploymentDate
+        || state instanceof ChangeState.ReadyForProduction) {
+      Instant now = settings.clock().instant();
+      ProductionGate.Decision decision =
+          ProductionGate.decide(enrollment.toBuilder().request(request).build(), next, now);
+      written.state(decision.state()).nextActionAt(decision.nextActionAt());
+      why += "; " + decision.why();
+    }
+    return writer.write(enrollment, open, written, why, who, b -> b.request(request), List.of());
   }
 
   /**
@@ -217,7 +249,7 @@ final class Inputs {
 
   /** A change already on staging: the production gate decides again, at once. */
   private static Answer regate(Enrollment enrollment, Change change, String why, Instant now) {
-    ProductionGate.Decision decision = ProductionGate.decide(change, enrollment.production(), now);
+    ProductionGate.Decision decision = ProductionGate.decide(enrollment, change, now);
     return new Answer(change.toBuilder().state(decision.state()).nextActionAt(decision.nextActionAt()),
         why + "; " + decision.why(), b -> b);
   }

@@ -3,6 +3,7 @@ package dev.cps.internal.engine;
 import dev.cps.spi.Change;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.DeployedCertificate;
+import dev.cps.spi.Enrollment;
 import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
@@ -26,8 +27,14 @@ final class ProductionGate {
 
   private ProductionGate() {}
 
-  static Decision decide(Change change, @Nullable DeployedCertificate liveProduction, Instant now) {
-    boolean acknowledged = !change.request().alwaysTestOnStaging() || change.stagingAcknowledgement() != null;
+  /**
+   * Always Test on Staging is the enrollment's setting as it is now (a person may switch it while a
+   * change waits); the date is the change's own, set from the request or by a person.
+   */
+  static Decision decide(Enrollment enrollment, Change change, Instant now) {
+    boolean testOnStaging = enrollment.request().alwaysTestOnStaging();
+    @Nullable DeployedCertificate liveProduction = enrollment.production();
+    boolean acknowledged = !testOnStaging || change.stagingAcknowledgement() != null;
     Instant notBefore = change.deploymentNotBefore();
     if (notBefore != null) {
       if (!acknowledged) {
@@ -42,7 +49,7 @@ final class ProductionGate {
     }
     if (acknowledged) {
       return new Decision(new ChangeState.ReadyForProduction(), now,
-          change.request().alwaysTestOnStaging() ? "staging test acknowledged" : "no staging test required");
+          testOnStaging ? "staging test acknowledged" : "no staging test required");
     }
     if (liveProduction == null) {
       return new Decision(new ChangeState.AwaitingStagingTest(), null, "waiting for the staging test acknowledgement");
