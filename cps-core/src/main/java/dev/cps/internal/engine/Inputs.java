@@ -121,8 +121,11 @@ final class Inputs {
     if (open == null || !(dated || tested)) {
       return writer.writeEnrollment(enrollment, b -> b.request(request), List.of());
     }
-    Change next = dated ? open.toBuilder().deploymentNotBefore(date).build() : open;
-    String why = dated ? (date == null ? "deployment date cleared" : "deployment date set to " + date) : "";
+    Instant now = settings.clock().instant();
+    // As a change opened now would take it: a date that has passed holds nothing back.
+    @Nullable Instant ahead = date != null && date.isAfter(now) ? date : null;
+    Change next = dated ? open.toBuilder().deploymentNotBefore(ahead).build() : open;
+    String why = dated ? (ahead == null ? "deployment date cleared" : "deployment date set to " + ahead) : "";
     if (tested) {
       why += (why.isEmpty() ? "" : ", ") + "Always Test on Staging " + (request.alwaysTestOnStaging() ? "on" : "off");
     }
@@ -131,7 +134,6 @@ final class Inputs {
     Change.Builder written = next.toBuilder();
     if (state instanceof ChangeState.AwaitingStagingTest || state instanceof ChangeState.AwaitingDeploymentDate
         || state instanceof ChangeState.ReadyForProduction) {
-      Instant now = settings.clock().instant();
       ProductionGate.Decision decision =
           ProductionGate.decide(enrollment.toBuilder().request(request).build(), next, now);
       written.state(decision.state()).nextActionAt(decision.nextActionAt());
