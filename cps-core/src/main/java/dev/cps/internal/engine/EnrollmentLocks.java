@@ -12,9 +12,10 @@ import java.util.function.Supplier;
  * Serializes, within this process, the engine's steps and people's inputs on one enrollment, so
  * that an input never lands between a step's side effect (a deployment, an order) and the write
  * that records it. One lock per enrollment, made when first wanted and dropped when nobody holds or
- * waits for it: enrollments never share a lock, so a step that takes long (a slow deployment) holds
- * back no other enrollment. Several processes on one store additionally need a lease per change (a
- * store that supports them provides it).
+ * waits for it: enrollments never share a lock. A wave ({@link Engine#processAll}) holds the locks of
+ * all its enrollments for each round, so there a slow step (a hanging deployment) holds back the
+ * inputs to the others until the round ends. Several processes on one store additionally need a
+ * lease per change (a store that supports them provides it).
  */
 final class EnrollmentLocks {
   /** A lock and how many threads hold or wait for it; {@code users} changes only inside the map's compute. */
