@@ -90,8 +90,10 @@ public final class JdbcStores implements AutoCloseable {
 
   /**
    * Re-encrypts every private key under {@code next}, in one transaction, and uses {@code next}
-   * from then on. Other provisioners on the same database must be restarted with {@code next}:
-   * until then they refuse the rotated keys with {@link WrongKeyEncryptionKeyException}.
+   * from then on. Keys this store generates meanwhile wait for the rotation. Stop the other
+   * provisioners on the same database first and start them again with {@code next}: until then
+   * they refuse the rotated keys with {@link WrongKeyEncryptionKeyException}, and a key one of them
+   * generates seals under the old KEK, which a store opened with {@code next} then refuses.
    *
    * @return how many keys were re-encrypted
    * @throws WrongKeyEncryptionKeyException if {@code next} is recorded with another secret, or a
