@@ -49,7 +49,7 @@ import org.jspecify.annotations.Nullable;
 final class JdbcPrivateKeyStore implements PrivateKeyStore {
   private final Database database;
   /** The KEK keys are written and read under; a rotation replaces it. */
-  private final Supplier<KeyEncryptionKeys.Resolved> kek;
+  private final Keyring keyring;
   private final Provider provider;
   private final Crypto crypto;
   private final Clock clock;
@@ -76,9 +76,9 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
     }
   }
 
-  JdbcPrivateKeyStore(Database database, Supplier<KeyEncryptionKeys.Resolved> kek, Provider provider, Clock clock) {
+  JdbcPrivateKeyStore(Database database, Keyring keyring, Provider provider, Clock clock) {
     this.database = database;
-    this.kek = kek;
+    this.keyring = keyring;
     this.provider = provider;
     this.crypto = Crypto.of(provider);
     this.clock = clock;
@@ -196,7 +196,7 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   private record NewKey(Known known, String operation, Database.Binder binder) {}
 
   private NewKey newKey(KeyId id, KeyType type) {
-    KeyEncryptionKeys.Resolved kek = this.kek.get();
+    KeyEncryptionKeys.Resolved kek = keyring.current();
     KeyPair pair = crypto.generateKeyPair(type);
     byte[] publicKey = pair.getPublic().getEncoded();
     byte[] pkcs8 = pair.getPrivate().getEncoded();
@@ -233,8 +233,8 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   @Override
   public PrivateKey privateKey(KeyId id) {
     Known known = find(Objects.requireNonNull(id, "id"));
-    if (known != null && !known.stored().kekId().equals(kek.get().id())) {
-      // Kept from before a rotation: the row holds other bytes now.
+    if (known != null && !known.stored().kekId().equals(keyring.current().id())) {
+      // Kept from before a rotation, maybe: the row may hold other bytes now.
       recent.forget(id);
       known = find(id);
     }
@@ -245,7 +245,7 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
       return known.privateKey();
     }
     StoredKey stored = known.stored();
-    byte[] pkcs8 = open(stored, kek.get());
+    byte[] pkcs8 = open(stored, keyring.opening(stored.kekId()));
     try {
       PrivateKey key = KeyFactory.getInstance(stored.type().algorithm().name(), provider)
           .generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
@@ -369,6 +369,6 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
 
   @Override
   public String toString() {
-    return "JdbcPrivateKeyStore[" + database.dialect + ", key-encryption key " + kek.get().id() + "]";
+    return "JdbcPrivateKeyStore[" + database.dialect + ", key-encryption key " + keyring.current().id() + "]";
   }
 }

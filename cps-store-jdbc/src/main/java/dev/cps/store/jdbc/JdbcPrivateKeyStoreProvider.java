@@ -4,6 +4,7 @@ import dev.cps.spi.PrivateKeyStore;
 import dev.cps.spi.PrivateKeyStoreProvider;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Builds the private-key store for {@code jdbc:sqlite:<file>} and {@code jdbc:postgresql://...}
@@ -22,7 +23,8 @@ public final class JdbcPrivateKeyStoreProvider implements PrivateKeyStoreProvide
     Database database = ProviderConfiguration.database(location, clock);
     KeyEncryptionKeys.Resolved kek =
         KeyEncryptionKeys.resolve(database, ProviderConfiguration.keyEncryptionKey(location), clock);
-    JdbcStores.requireNoKeysUnderOtherKeks(database, kek.id());
-    return new JdbcPrivateKeyStore(database, () -> kek, JdbcStores.defaultProvider(), clock);
+    Keyring keyring = new Keyring(kek, List.of());
+    JdbcStores.requireNoKeysUnderOtherKeks(database, keyring.ids());
+    return new JdbcPrivateKeyStore(database, keyring, JdbcStores.defaultProvider(), clock);
   }
 }

@@ -9,11 +9,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.jspecify.annotations.Nullable;
@@ -48,20 +50,27 @@ public final class JdbcStores implements AutoCloseable {
   private final Clock clock;
   private final JdbcEnrollmentStore enrollments;
   private final @Nullable JdbcPrivateKeyStore keys;
-  private final AtomicReference<KeyEncryptionKeys.@Nullable Resolved> kek = new AtomicReference<>();
+  private final @Nullable Keyring keyring;
 
   private JdbcStores(Database database, @Nullable AutoCloseable ownPool, Clock clock,
-      @Nullable KeyEncryptionKey keyEncryptionKey, Provider provider) {
+      @Nullable KeyEncryptionKey keyEncryptionKey, List<KeyEncryptionKey> previousKeks, Provider provider) {
     this.database = database;
     this.ownPool = ownPool;
     this.clock = clock;
     this.enrollments = new JdbcEnrollmentStore(database, clock);
     if (keyEncryptionKey != null) {
       KeyEncryptionKeys.Resolved resolved = KeyEncryptionKeys.resolve(database, keyEncryptionKey, clock);
-      requireNoKeysUnderOtherKeks(database, resolved.id());
-      kek.set(resolved);
-      this.keys = new JdbcPrivateKeyStore(database, () -> Objects.requireNonNull(kek.get()), provider, clock);
+      List<KeyEncryptionKeys.Resolved> previous = new ArrayList<>();
+      for (KeyEncryptionKey earlier : previousKeks) {
+        previous.add(KeyEncryptionKeys.resolve(database, earlier, clock));
+      }
+      this.keyring = new Keyring(resolved, previous);
+      requireNoKeysUnderOtherKeks(database, keyring.ids());
+      this.keys = new JdbcPrivateKeyStore(database, keyring, provider, clock);
+    } else if (!previousKeks.isEmpty()) {
+      throw new IllegalStateException("previousKeyEncryptionKeys needs a keyEncryptionKey to rotate to");
     } else {
+      this.keyring = null;
       this.keys = null;
     }
   }
@@ -90,10 +99,12 @@ public final class JdbcStores implements AutoCloseable {
 
   /**
    * Re-encrypts every private key under {@code next}, in one transaction, and uses {@code next}
-   * from then on. Keys this store generates meanwhile wait for the rotation. Stop the other
-   * provisioners on the same database first and start them again with {@code next}: until then
-   * they refuse the rotated keys with {@link WrongKeyEncryptionKeyException}, and a key one of them
-   * generates seals under the old KEK, which a store opened with {@code next} then refuses.
+   * from then on; the KEK it replaces still opens keys here. Keys this store generates meanwhile
+   * wait for the rotation. Stop the other provisioners on the same database first and start them
+   * again with {@code next}: until then they refuse the rotated keys with {@link
+   * WrongKeyEncryptionKeyException}, and a key one of them generates is sealed under the old KEK.
+   * A store opened with {@code next} alone refuses such keys; opened with the old KEK among {@link
+   * Builder#previousKeyEncryptionKeys}, it opens them, and a rotation to {@code next} moves them.
    *
    * @return how many keys were re-encrypted
    * @throws WrongKeyEncryptionKeyException if {@code next} is recorded with another secret, or a
@@ -101,16 +112,16 @@ public final class JdbcStores implements AutoCloseable {
    */
   public synchronized int rotateKeyEncryptionKey(KeyEncryptionKey next) {
     Objects.requireNonNull(next, "next");
-    KeyEncryptionKeys.Resolved from = kek.get();
-    if (from == null) {
+    Keyring ring = keyring;
+    if (ring == null) {
       throw new IllegalStateException("this store was built without a key-encryption key: nothing to rotate from");
     }
     KeyEncryptionKeys.Resolved to = KeyEncryptionKeys.resolve(database, next, clock);
     // Keys generated meanwhile wait, then are sealed under the new KEK: one sealed under the old
-    // KEK and inserted after the rotation would open with neither.
+    // KEK and inserted after the rotation would be left under it.
     return Objects.requireNonNull(keys).whileNoKeyIsSealed(() -> {
-      int rotated = KeyRotation.rotate(database, from, to);
-      kek.set(to);
+      int rotated = KeyRotation.rotate(database, ring, to);
+      ring.rotatedTo(to);
       return rotated;
     });
   }
@@ -161,29 +172,42 @@ public final class JdbcStores implements AutoCloseable {
 
   @Override
   public String toString() {
-    KeyEncryptionKeys.Resolved current = kek.get();
-    return "JdbcStores[" + database.dialect + (current == null ? "" : ", key-encryption key " + current.id()) + "]";
+    Keyring ring = keyring;
+    return "JdbcStores[" + database.dialect + (ring == null ? "" : ", key-encryption key " + ring.current().id()) + "]";
   }
 
   /**
-   * Keys under another KEK mean the host gave a new KEK without rotating: every key would be
-   * refused at use. Said at once instead. Two index ranges, whatever the number of keys.
+   * Keys under a KEK outside the ring mean the host gave a new KEK without rotating: every such key
+   * would be refused at use. Said at once instead. One index range between each two of the ring's
+   * ids, whatever the number of keys.
    */
-  static void requireNoKeysUnderOtherKeks(Database database, String kekId) {
+  static void requireNoKeysUnderOtherKeks(Database database, Set<String> ring) {
+    List<String> ids = List.copyOf(ring); // in order
+    StringBuilder outside = new StringBuilder("kek_id < ?");
+    for (int i = 1; i < ids.size(); i++) {
+      outside.append(" OR (kek_id > ? AND kek_id < ?)");
+    }
+    outside.append(" OR kek_id > ?");
     String other = database.read("checking the key-encryption key of the stored keys", connection -> {
       try (PreparedStatement statement = connection.prepareStatement(
-          "SELECT kek_id FROM cps_private_key WHERE kek_id < ? OR kek_id > ? LIMIT 1")) {
-        statement.setString(1, kekId);
-        statement.setString(2, kekId);
+          "SELECT kek_id FROM cps_private_key WHERE " + outside + " LIMIT 1")) {
+        int parameter = 1;
+        statement.setString(parameter++, ids.get(0));
+        for (int i = 1; i < ids.size(); i++) {
+          statement.setString(parameter++, ids.get(i - 1));
+          statement.setString(parameter++, ids.get(i));
+        }
+        statement.setString(parameter, ids.get(ids.size() - 1));
         try (ResultSet row = statement.executeQuery()) {
           return row.next() ? row.getString(1) : null;
         }
       }
     });
     if (other != null) {
-      throw new WrongKeyEncryptionKeyException(kekId, "private keys are stored under key-encryption key '" + other
-          + "', but '" + kekId + "' was given: open the store with '" + other + "' and call"
-          + " rotateKeyEncryptionKey to move them to '" + kekId + "'");
+      String current = ids.size() == 1 ? ids.get(0) : String.join("', '", ids);
+      throw new WrongKeyEncryptionKeyException(ids.get(0), "private keys are stored under key-encryption key '"
+          + other + "', but '" + current + "' " + (ids.size() == 1 ? "was" : "were") + " given: open the store with '"
+          + other + "' among previousKeyEncryptionKeys and call rotateKeyEncryptionKey to move them");
     }
   }
 
@@ -209,6 +233,7 @@ public final class JdbcStores implements AutoCloseable {
     private @Nullable String url;
     private @Nullable DataSource dataSource;
     private @Nullable KeyEncryptionKey keyEncryptionKey;
+    private final List<KeyEncryptionKey> previousKeyEncryptionKeys = new ArrayList<>();
     private @Nullable Clock clock;
     private @Nullable Provider cryptoProvider;
     private int poolSize;
@@ -239,6 +264,21 @@ public final class JdbcStores implements AutoCloseable {
     public Builder keyEncryptionKey(KeyEncryptionKey key) {
       requireUnset("keyEncryptionKey", keyEncryptionKey);
       this.keyEncryptionKey = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /**
+     * Key-encryption keys that keys may still be sealed under: such keys open, and {@link
+     * #rotateKeyEncryptionKey} re-seals them under the current one. For keys another provisioner
+     * sealed under the old KEK while this one rotated away from it.
+     */
+    public Builder previousKeyEncryptionKeys(KeyEncryptionKey... previous) {
+      if (!previousKeyEncryptionKeys.isEmpty()) {
+        throw new IllegalStateException("previousKeyEncryptionKeys was already set");
+      }
+      for (KeyEncryptionKey key : previous) {
+        previousKeyEncryptionKeys.add(Objects.requireNonNull(key, "previous key-encryption key"));
+      }
       return this;
     }
 
@@ -301,7 +341,7 @@ public final class JdbcStores implements AutoCloseable {
       if (dataSource != null) {
         Database database = open(dataSource, clock);
         try {
-          return new JdbcStores(database, null, clock, keyEncryptionKey, provider);
+          return new JdbcStores(database, null, clock, keyEncryptionKey, previousKeyEncryptionKeys, provider);
         } catch (RuntimeException | Error e) {
           database.close(); // the host's pool gets its connections back
           throw e;
@@ -314,7 +354,7 @@ public final class JdbcStores implements AutoCloseable {
       var pool = Pools.open(url, poolSize,
           sqliteSynchronous != null ? sqliteSynchronous : "FULL");
       try {
-        return new JdbcStores(open(pool, clock), pool, clock, keyEncryptionKey, provider);
+        return new JdbcStores(open(pool, clock), pool, clock, keyEncryptionKey, previousKeyEncryptionKeys, provider);
       } catch (RuntimeException e) {
         pool.close();
         throw e;

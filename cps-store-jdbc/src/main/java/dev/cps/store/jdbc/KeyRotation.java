@@ -10,11 +10,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Re-encrypts every private key from one key-encryption key to another, in one transaction: each
- * key is opened with the old KEK and sealed again under a new data key wrapped by the new KEK. A
- * key that does not open (another KEK's, or altered) rolls the whole rotation back, so the table
- * is never half rotated. Keys already under the new KEK are left as they are: a rotation that is
- * run twice does the work once.
+ * Re-encrypts every private key to one key-encryption key, in one transaction: each key is opened
+ * with the KEK of the ring it was sealed under and sealed again under a new data key wrapped by the
+ * new KEK. A key that does not open (a KEK the ring lacks, or altered) rolls the whole rotation
+ * back, so the table is never half rotated. Keys already under the new KEK are left as they are: a
+ * rotation that is run twice does the work once.
  */
 final class KeyRotation {
   private static final int PAGE = 500;
@@ -22,8 +22,8 @@ final class KeyRotation {
   private KeyRotation() {}
 
   /** Returns how many keys were re-encrypted. */
-  static int rotate(Database database, KeyEncryptionKeys.Resolved from, KeyEncryptionKeys.Resolved to) {
-    return database.transaction("rotating private keys from key-encryption key " + from.id() + " to " + to.id(),
+  static int rotate(Database database, Keyring from, KeyEncryptionKeys.Resolved to) {
+    return database.transaction("rotating private keys from key-encryption keys " + from.ids() + " to " + to.id(),
         connection -> {
           int rotated = 0;
           String after = "";
@@ -60,9 +60,9 @@ final class KeyRotation {
     }
   }
 
-  private static void reseal(Connection connection, JdbcPrivateKeyStore.StoredKey stored,
-      KeyEncryptionKeys.Resolved from, KeyEncryptionKeys.Resolved to) throws SQLException {
-    byte[] pkcs8 = JdbcPrivateKeyStore.open(stored, from);
+  private static void reseal(Connection connection, JdbcPrivateKeyStore.StoredKey stored, Keyring from,
+      KeyEncryptionKeys.Resolved to) throws SQLException {
+    byte[] pkcs8 = JdbcPrivateKeyStore.open(stored, from.opening(stored.kekId()));
     JdbcPrivateKeyStore.SealedKey sealed;
     try {
       sealed = JdbcPrivateKeyStore.seal(stored.id(), stored.type(), pkcs8, to);

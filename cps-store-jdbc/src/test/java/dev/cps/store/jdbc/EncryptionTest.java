@@ -146,6 +146,43 @@ class EncryptionTest {
     }
   }
 
+  /**
+   * Another provisioner, not yet stopped, seals a key under the old KEK after the rotation: a store
+   * given the old KEK as a previous one opens it, and a rotation moves it to the new KEK.
+   */
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void aKeySealedUnderTheOldKekAfterARotationOpensWithItAsAPreviousKekAndIsRotated(Databases kind) {
+    String url = kind.newUrl(directory);
+    Map<KeyId, byte[]> before;
+    byte[] straggler;
+    try (JdbcStores rotating = open(url, TestKeks.first()); JdbcStores lagging = open(url, TestKeks.first())) {
+      before = generateKeys(rotating.keys());
+      assertThat(rotating.rotateKeyEncryptionKey(TestKeks.second())).isEqualTo(3);
+      lagging.keys().generate(KeyId.of("straggler"), KeyType.EC_P256);
+      straggler = lagging.keys().privateKey(KeyId.of("straggler")).getEncoded();
+      assertThat(rotating.keys().privateKey(KeyId.of("straggler")).getEncoded())
+          .as("the KEK rotated away from still opens in the rotating store").isEqualTo(straggler);
+    }
+    assertThatThrownBy(() -> open(url, TestKeks.second()))
+        .isInstanceOf(WrongKeyEncryptionKeyException.class)
+        .hasMessageContaining("stored under key-encryption key 'kek-1'")
+        .hasMessageContaining("previousKeyEncryptionKeys");
+
+    try (JdbcStores recovering = JdbcStores.builder().url(url).keyEncryptionKey(TestKeks.second())
+        .previousKeyEncryptionKeys(TestKeks.first()).build()) {
+      assertThat(recovering.keys().privateKey(KeyId.of("straggler")).getEncoded()).isEqualTo(straggler);
+      assertThat(recovering.rotateKeyEncryptionKey(TestKeks.second())).as("keys moved").isEqualTo(1);
+      assertThat(rows(recovering)).allSatisfy(row -> assertThat(row.kekId()).isEqualTo("kek-2"));
+    }
+    try (JdbcStores reopened = open(url, TestKeks.second())) {
+      assertThat(reopened.keys().privateKey(KeyId.of("straggler")).getEncoded()).isEqualTo(straggler);
+      for (KeyId id : IDS) {
+        assertThat(reopened.keys().privateKey(id).getEncoded()).isEqualTo(before.get(id));
+      }
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Databases.class)
   void theWrongKekIsRefusedAndNothingIsOverwritten(Databases kind) {
