@@ -2,7 +2,9 @@ package dev.cps.tests;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import dev.cps.CertificateProvisioner;
@@ -12,14 +14,18 @@ import dev.cps.spi.Change;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.DeployedCertificate;
 import dev.cps.spi.Enrollment;
+import dev.cps.spi.ProvisioningEvent;
 import dev.cps.spi.ValidationType;
 import dev.cps.testkit.junit.CpsTestkit;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The background scheduler on a real thread: due work runs by itself after {@code start()}, and
@@ -50,6 +56,28 @@ class BackgroundSchedulerTest {
     assertThat(cps.production().live(enrolled.id())).contains(deployed.chain());
     assertThat(deployed.chain().leaf().getPublicKey())
         .isEqualTo(cps.keys().publicKey(deployed.key()).orElseThrow());
+  }
+
+  /**
+   * A listener runs on the engine's thread; closing the provisioner from there returns at once
+   * instead of waiting for the very step that called it.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2})
+  void aListenerMayCloseTheProvisionerWithoutWaitingForItself(int workers) {
+    AtomicReference<CertificateProvisioner> self = new AtomicReference<>();
+    cps.workers(workers).configure(b -> b.listener(event -> {
+      if (event instanceof ProvisioningEvent.Deployed) {
+        self.get().close();
+      }
+    }));
+    self.set(cps.provisioner());
+    self.get().enroll(Requests.dv("closing.example.com").build(), "alice");
+
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> self.get().runDue(),
+        "runDue, its listener having closed the provisioner");
+    assertThatThrownBy(() -> self.get().runDue()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test

@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.cps.CertificateProvisioner;
+import dev.cps.spi.CertificateAuthority;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.DeploymentNetwork;
 import dev.cps.spi.Enrollment;
@@ -24,10 +25,15 @@ import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.MutableClock;
 import dev.cps.testkit.RecordingNetwork;
 import dev.cps.testkit.junit.CpsTestkit;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -41,6 +47,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -445,6 +452,51 @@ class LeasesTest {
         .startsWith(8, 8);
     slow.runDue(); // the first, stepped before its lease aged, goes on in the next pass
     assertThat(production.deployments()).hasSize(8);
+  }
+
+  /**
+   * On a clock that runs while the pass does (a second each time it is read), a pass that outlasts
+   * half a lease claims as of later instants, by which what it stepped is due again: it still runs
+   * each enrollment once, and ends.
+   */
+  @Test
+  void aLongPassRunsEachEnrollmentOnceThoughItComesDueAgain() {
+    AtomicLong reads = new AtomicLong();
+    Clock ticking = new Clock() {
+      @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+      @Override public Clock withZone(ZoneId zone) { return this; }
+      @Override public Instant instant() { return CpsTestkit.START.plusSeconds(reads.getAndIncrement()); }
+    };
+    FakeCertificateAuthority validatingForADay = FakeCertificateAuthority.builder().id("fake").clock(ticking).build()
+        .validationTime(ValidationType.DV, Duration.ofDays(1));
+    AtomicInteger polls = new AtomicInteger();
+    CertificateAuthority counting = (CertificateAuthority) Proxy.newProxyInstance(
+        CertificateAuthority.class.getClassLoader(), new Class<?>[] {CertificateAuthority.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("status")) {
+            polls.incrementAndGet();
+          }
+          try {
+            return method.invoke(validatingForADay, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    CertificateProvisioner ticked = CertificateProvisioner.builder().clock(ticking).workers(1).nodeId("ticked")
+        .leaseDuration(Duration.ofMinutes(1)).enrollmentStore(store).keyStore(keys).certificateAuthority(counting)
+        .productionNetwork(production).build();
+    provisioners.add(ticked);
+    for (int i = 0; i < 20; i++) {
+      ticked.enroll(Requests.dv("ticked-" + i + ".example.com").build(), "alice");
+    }
+
+    ticked.runDue();
+
+    assertThat(reads).as("seconds the pass took").hasValueGreaterThan(Duration.ofMinutes(1).toSeconds());
+    assertThat(store.list()).as("each stepped once: the key and CSR were due at the pass's start, the order after")
+        .allSatisfy(e -> assertThat(e.latestChange().orElseThrow().state()).isInstanceOf(ChangeState.CsrReady.class));
+    assertThat(validatingForADay.submitCount()).as("orders placed").isZero();
+    assertThat(polls).as("polls").hasValue(0);
   }
 
   /**

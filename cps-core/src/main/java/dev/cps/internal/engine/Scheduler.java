@@ -61,6 +61,10 @@ final class Scheduler implements AutoCloseable {
   private final AtomicInteger busy = new AtomicInteger();
   /** {@link #runDue()} calls under way, which {@link #close()} waits for. */
   private final AtomicInteger passes = new AtomicInteger();
+  /** The worker and loop threads: a close from one of them (a listener's) cannot wait for them. */
+  private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
+  /** Set on a thread while it runs a pass: a close from there cannot wait for that pass. */
+  private final ThreadLocal<Boolean> inPass = ThreadLocal.withInitial(() -> false);
   /** The leases this provisioner holds, each with its end by the engine's clock. */
   private final Map<EnrollmentId, Instant> leases = new ConcurrentHashMap<>();
   private final ScheduledExecutorService leaseKeeper;
@@ -73,7 +77,7 @@ final class Scheduler implements AutoCloseable {
   Scheduler(EngineSettings settings, Engine engine) {
     this.settings = settings;
     this.engine = engine;
-    this.workers = settings.workers() > 1 ? Executors.newFixedThreadPool(settings.workers(), daemons("cps-worker"))
+    this.workers = settings.workers() > 1 ? Executors.newFixedThreadPool(settings.workers(), owned(daemons("cps-worker")))
         : null;
     this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(daemons("cps-lease-keeper"));
     long check = Math.max(10, Math.min(LONGEST_LEASE_CHECK.toMillis(), settings.leaseDuration().toMillis() / 6));
@@ -144,10 +148,15 @@ final class Scheduler implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the provisioner is closed; build a new one to run due work");
     }
+    boolean outermost = !inPass.get();
     passes.incrementAndGet();
+    inPass.set(true);
     try {
       return runPass();
     } finally {
+      if (outermost) {
+        inPass.remove();
+      }
       passes.decrementAndGet();
     }
   }
@@ -203,8 +212,11 @@ final class Scheduler implements AutoCloseable {
   /** One {@link #runDue()}: what is due at its start runs, each enrollment's steps once. */
   private final class Pass {
     final Instant start;
-    /** Enrollments that used up their steps in this pass: due again, for the next one. */
-    final Set<EnrollmentId> leftDue = ConcurrentHashMap.newKeySet();
+    /**
+     * Enrollments this pass worked on: not run again in it. Those that used up their steps are due
+     * again at once; in a long pass, others come due again by a later claim's instant.
+     */
+    final Set<EnrollmentId> ran = ConcurrentHashMap.newKeySet();
 
     Pass(Instant start) {
       this.start = start;
@@ -224,11 +236,11 @@ final class Scheduler implements AutoCloseable {
       }
       Instant asOf = claimedAt.isAfter(freshUntil(start)) ? claimedAt : start;
       List<EnrollmentId> claimed = settings.store().claim(
-          asOf, BATCH + leftDue.size() + quarantined.size(), settings.nodeId(), settings.leaseDuration());
+          asOf, BATCH + ran.size() + quarantined.size(), settings.nodeId(), settings.leaseDuration());
       leased(claimed, asOf);
       List<EnrollmentId> due = new ArrayList<>(claimed.size());
       for (EnrollmentId id : claimed) {
-        if (leftDue.contains(id) || isQuarantined(id, asOf)) {
+        if (ran.contains(id) || isQuarantined(id, asOf)) {
           release(id);
         } else {
           due.add(id);
@@ -287,7 +299,7 @@ final class Scheduler implements AutoCloseable {
   }
 
   /**
-   * Runs a wave of claimed enrollments and ends its leases; what is still due is noted in the pass
+   * Runs a wave of claimed enrollments and ends its leases; what it worked on is noted in the pass
    * before its lease ends, so that no claim of this pass takes it again.
    */
   private Map<EnrollmentId, Outcome> runClaimed(List<EnrollmentId> wave, Pass pass, Batch batch) {
@@ -295,8 +307,8 @@ final class Scheduler implements AutoCloseable {
     try {
       outcomes = processSafely(wave, batch.asOf(), false, batch.freshUntil());
       outcomes.forEach((id, outcome) -> {
-        if (outcome == Outcome.STILL_DUE) {
-          pass.leftDue.add(id);
+        if (outcome != Outcome.LEASE_AGED) {
+          pass.ran.add(id);
         }
       });
       return outcomes;
@@ -392,7 +404,7 @@ final class Scheduler implements AutoCloseable {
       return;
     }
     running = true;
-    loop = daemons("cps-scheduler").newThread(this::loop);
+    loop = owned(daemons("cps-scheduler")).newThread(this::loop);
     loop.start();
   }
 
@@ -548,6 +560,14 @@ final class Scheduler implements AutoCloseable {
       loop = null;
     }
     wake();
+    if (ownThreads.contains(Thread.currentThread()) || inPass.get()) {
+      // A listener's close, on a thread of this scheduler: what runs here finishes once it returns.
+      if (workers != null) {
+        workers.shutdown();
+      }
+      leaseKeeper.shutdown();
+      return;
+    }
     long deadline = System.nanoTime() + CLOSING.toNanos();
     try {
       if (running != null) {
@@ -569,6 +589,15 @@ final class Scheduler implements AutoCloseable {
           + " this one started again, goes on", CLOSING);
     }
     leaseKeeper.shutdownNow();
+  }
+
+  /** Threads of the factory, noted as this scheduler's own. */
+  private ThreadFactory owned(ThreadFactory factory) {
+    return runnable -> {
+      Thread thread = factory.newThread(runnable);
+      ownThreads.add(thread);
+      return thread;
+    };
   }
 
   private static ThreadFactory daemons(String name) {
