@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -120,6 +121,7 @@ public final class JdbcStores implements AutoCloseable {
     // Keys generated meanwhile wait, then are sealed under the new KEK: one sealed under the old
     // KEK and inserted after the rotation would be left under it.
     return Objects.requireNonNull(keys).whileNoKeyIsSealed(() -> {
+      ring.opens(to); // a key read between the commit and the switch below opens already
       int rotated = KeyRotation.rotate(database, ring, to);
       ring.rotatedTo(to);
       return rotated;
@@ -182,7 +184,7 @@ public final class JdbcStores implements AutoCloseable {
    * ids, whatever the number of keys.
    */
   static void requireNoKeysUnderOtherKeks(Database database, Set<String> ring) {
-    List<String> ids = List.copyOf(ring); // in order
+    List<String> ids = inDatabaseOrder(database, ring);
     StringBuilder outside = new StringBuilder("kek_id < ?");
     for (int i = 1; i < ids.size(); i++) {
       outside.append(" OR (kek_id > ? AND kek_id < ?)");
@@ -209,6 +211,36 @@ public final class JdbcStores implements AutoCloseable {
           + other + "', but '" + current + "' " + (ids.size() == 1 ? "was" : "were") + " given: open the store with '"
           + other + "' among previousKeyEncryptionKeys and call rotateKeyEncryptionKey to move them");
     }
+  }
+
+  /**
+   * The ids as the database orders them (a PostgreSQL column's collation need not be Java's), so
+   * that the ranges between them hold no id of the ring. Each is recorded when resolved.
+   */
+  private static List<String> inDatabaseOrder(Database database, Set<String> ids) {
+    if (ids.size() == 1) {
+      return List.copyOf(ids);
+    }
+    List<String> given = List.copyOf(ids);
+    return database.read("ordering the key-encryption keys' ids", connection -> {
+      String marks = String.join(", ", Collections.nCopies(given.size(), "?"));
+      try (PreparedStatement statement = connection.prepareStatement(
+          "SELECT id FROM cps_key_encryption_key WHERE id IN (" + marks + ") ORDER BY id")) {
+        for (int i = 0; i < given.size(); i++) {
+          statement.setString(i + 1, given.get(i));
+        }
+        List<String> ordered = new ArrayList<>();
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            ordered.add(rows.getString(1));
+          }
+        }
+        if (ordered.size() != given.size()) {
+          throw new IllegalStateException("key-encryption keys " + given + " are not all recorded: " + ordered);
+        }
+        return ordered;
+      }
+    });
   }
 
   static Database open(DataSource dataSource, Clock clock) {

@@ -37,6 +37,13 @@ final class Keyring {
     return now.id().equals(kekId) ? now : previous.getOrDefault(kekId, now);
   }
 
+  /** {@code next} opens keys sealed under it from now on; it seals none yet. */
+  void opens(KeyEncryptionKeys.Resolved next) {
+    if (!next.id().equals(current.id())) {
+      previous.put(next.id(), next);
+    }
+  }
+
   /** After a rotation: {@code next} seals from now on, and the one it replaces still opens. */
   void rotatedTo(KeyEncryptionKeys.Resolved next) {
     KeyEncryptionKeys.Resolved replaced = current;

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -181,6 +182,39 @@ class EncryptionTest {
         assertThat(reopened.keys().privateKey(id).getEncoded()).isEqualTo(before.get(id));
       }
     }
+  }
+
+  /**
+   * A PostgreSQL collation that orders ids otherwise than Java (ICU puts {@code prod-2024} before
+   * {@code Prod-2025}): the check of the ring's ids still finds the keys under either in the ring.
+   */
+  @Test
+  void theRingIsCheckedInTheDatabasesOwnOrderOfIds() {
+    KeyEncryptionKey older = KeyEncryptionKey.raw("prod-2024", filled(0x44));
+    KeyEncryptionKey newer = KeyEncryptionKey.raw("Prod-2025", filled(0x55));
+    String url = Databases.POSTGRESQL.newUrl(directory);
+    try (JdbcStores rotating = open(url, older); JdbcStores lagging = open(url, older)) {
+      Databases.sql(rotating, connection -> {
+        Databases.execute(connection, "ALTER TABLE cps_private_key ALTER COLUMN kek_id TYPE TEXT COLLATE \"und-x-icu\"");
+        Databases.execute(connection, "ALTER TABLE cps_key_encryption_key ALTER COLUMN id TYPE TEXT COLLATE \"und-x-icu\"");
+        return null;
+      });
+      rotating.keys().generate(KeyId.of("rotated"), KeyType.EC_P256);
+      rotating.rotateKeyEncryptionKey(newer);
+      lagging.keys().generate(KeyId.of("straggler"), KeyType.EC_P256);
+    }
+
+    try (JdbcStores both = JdbcStores.builder().url(url).keyEncryptionKey(newer).previousKeyEncryptionKeys(older)
+        .build()) {
+      assertThat(both.keys().privateKey(KeyId.of("rotated"))).isNotNull();
+      assertThat(both.keys().privateKey(KeyId.of("straggler"))).isNotNull();
+    }
+  }
+
+  private static byte[] filled(int value) {
+    byte[] key = new byte[KeyEncryptionKey.RAW_LENGTH];
+    Arrays.fill(key, (byte) value);
+    return key;
   }
 
   @ParameterizedTest
