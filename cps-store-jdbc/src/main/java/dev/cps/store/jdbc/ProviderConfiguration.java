@@ -3,6 +3,7 @@ package dev.cps.store.jdbc;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -61,9 +62,14 @@ final class ProviderConfiguration {
     @Nullable String kind = parts.length == 3 ? parts[0] : null;
     if ("raw".equals(kind)) {
       // The value holds a secret: no message names a part of it that may be the key.
-      if (isRawKey(parts[1])) {
-        throw new IllegalArgumentException(source + " must be raw:<id>:<base64 of 32 bytes>; its id is the base64 of"
-            + " 32 bytes, so the id and the key may be swapped");
+      String id = parts[1];
+      if (looksLikeAKey(id)) {
+        throw new IllegalArgumentException(source + " must be raw:<id>:<base64 of 32 bytes>; its id looks like a"
+            + " 32-byte key (base64 or hex), so the id and the key may be swapped");
+      }
+      if (id.isBlank() || id.length() > 200) {
+        throw new IllegalArgumentException(source + ": the id after raw: must be 1 to 200 characters and not blank,"
+            + " had " + id.length());
       }
       byte[] key;
       try {
@@ -71,7 +77,11 @@ final class ProviderConfiguration {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(source + ": the key after raw:<id>: is not base64");
       }
-      return KeyEncryptionKey.raw(parts[1], key);
+      if (key.length != KeyEncryptionKey.RAW_LENGTH) {
+        throw new IllegalArgumentException(source + ": the key after raw:<id>: must be the base64 of "
+            + KeyEncryptionKey.RAW_LENGTH + " bytes, was " + key.length + " bytes");
+      }
+      return KeyEncryptionKey.raw(id, key);
     }
     if ("passphrase".equals(kind)) {
       return KeyEncryptionKey.passphrase(parts[1], parts[2].toCharArray());
@@ -81,11 +91,22 @@ final class ProviderConfiguration {
         + " passphrase:<id>:<passphrase>; it does not start with raw: or passphrase: and an id");
   }
 
-  private static boolean isRawKey(String text) {
-    try {
-      return Base64.getDecoder().decode(text.strip()).length == KeyEncryptionKey.RAW_LENGTH;
-    } catch (IllegalArgumentException e) {
-      return false;
+  /** Whether the text is 32 bytes in base64 (either alphabet) or hex, as a raw key would be written. */
+  private static boolean looksLikeAKey(String text) {
+    String stripped = text.strip();
+    boolean hex = stripped.chars().allMatch(c -> Character.digit(c, 16) >= 0);
+    if (hex && stripped.length() == 2 * KeyEncryptionKey.RAW_LENGTH) {
+      return true;
     }
+    for (Base64.Decoder decoder : List.of(Base64.getDecoder(), Base64.getUrlDecoder())) {
+      try {
+        if (decoder.decode(stripped).length == KeyEncryptionKey.RAW_LENGTH) {
+          return true;
+        }
+      } catch (IllegalArgumentException e) {
+        // not in this alphabet
+      }
+    }
+    return false;
   }
 }

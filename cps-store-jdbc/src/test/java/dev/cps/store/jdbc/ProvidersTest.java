@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,7 +93,7 @@ class ProvidersTest {
         .hasMessageNotContaining("hunter2");
     assertThatThrownBy(() -> ProviderConfiguration.parse("raw:k1:c2hvcnQ=", "CPS_STORE_KEK"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("must be 32 bytes (AES-256), was 5");
+        .hasMessageContaining("must be the base64 of 32 bytes, was 5 bytes");
     assertThat(ProviderConfiguration.parse("passphrase:ops:a long passphrase", "CPS_STORE_KEK").id()).isEqualTo("ops");
   }
 
@@ -106,6 +107,20 @@ class ProvidersTest {
     assertThatThrownBy(() -> ProviderConfiguration.parse("raw:" + key + ":not base64!", "CPS_STORE_KEK"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageNotContaining(key);
+    String urlSafe = Base64.getUrlEncoder().encodeToString(new byte[] {-5, -1, -2, 62, 63, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+        10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, -1});
+    String hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    for (String swapped : List.of(urlSafe, hex)) {
+      assertThatThrownBy(() -> ProviderConfiguration.parse("raw:" + swapped + ":prod", "CPS_STORE_KEK"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("may be swapped")
+          .hasMessageNotContaining(swapped);
+    }
+    String longId = "x".repeat(201);
+    assertThatThrownBy(() -> ProviderConfiguration.parse("raw:" + longId + ":" + key, "CPS_STORE_KEK"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("had 201")
+        .hasMessageNotContaining(longId);
     assertThat(ProviderConfiguration.parse("raw:kek-1:" + key, "CPS_STORE_KEK").id()).isEqualTo("kek-1");
   }
 }
