@@ -54,14 +54,22 @@ final class Events {
     }
   }
 
-  /** A future for the change; the caller settles it against a fresh read of the store. */
   /** How many changes someone waits for. */
   int waiting() {
     return waiting.size();
   }
 
+  /** A future for the change; the caller settles it against a fresh read of the store. */
   CompletableFuture<DeployedCertificate> await(ChangeId change) {
     return waiting.computeIfAbsent(change, id -> new CompletableFuture<>());
+  }
+
+  /** Forgets the change's future, failing it: what it waited for is gone from the store. */
+  void forget(ChangeId change, RuntimeException why) {
+    CompletableFuture<DeployedCertificate> future = waiting.remove(change);
+    if (future != null) {
+      future.completeExceptionally(why);
+    }
   }
 
   /**

@@ -99,7 +99,13 @@ public final class Provisioner implements CertificateProvisioner {
     withChange(enrollment, change); // an unknown change is refused before anything waits for it
     CompletableFuture<DeployedCertificate> future = events.await(change);
     // Read again after registering: a change that closed meanwhile is settled here, not lost.
-    Enrollment current = withChange(enrollment, change);
+    Enrollment current;
+    try {
+      current = withChange(enrollment, change);
+    } catch (RuntimeException gone) {
+      events.forget(change, gone); // gone since the first read (trimmed from the enrollment's changes)
+      throw gone;
+    }
     events.settle(current, current.change(change).orElseThrow());
     return future;
   }
