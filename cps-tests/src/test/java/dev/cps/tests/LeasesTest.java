@@ -217,13 +217,17 @@ class LeasesTest {
     StuckPass stuck = passStuckInProduction(a, slowProduction);
     EnrollmentId next = a.enroll(Requests.dv("next.example.com").build(), "alice").id();
 
-    CompletableFuture<Void> closing = CompletableFuture.runAsync(a::close);
+    Thread closer = new Thread(a::close, "closer");
+    closer.start();
+    // closing once it waits for the pass (and so refuses to run anything new)
+    await().atMost(Duration.ofSeconds(10)).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
     clock.advance(LEASE.dividedBy(2));
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(shared.renewed).hasValue(1));
-    assertThat(closing).as("close, while a deployment is under way").isNotDone();
+    assertThat(closer.isAlive()).as("close, while a deployment is under way").isTrue();
 
     slowProduction.letGo();
-    closing.get(10, TimeUnit.SECONDS);
+    closer.join(TimeUnit.SECONDS.toMillis(10));
+    assertThat(closer.isAlive()).as("close, once the deployment is done").isFalse();
     assertThat(stuck.pass()).as("the pass, when close returned").isDone();
     assertThat(shared.find(stuck.slow()).orElseThrow().latestChange().orElseThrow().state())
         .isInstanceOf(ChangeState.Completed.class);

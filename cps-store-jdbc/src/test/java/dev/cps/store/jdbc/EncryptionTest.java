@@ -21,7 +21,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -120,7 +122,8 @@ class EncryptionTest {
         keys.generate(generated.get(i), KeyType.EC_P256);
       }
       AtomicBoolean rotated = new AtomicBoolean();
-      Thread generator = new Thread(() -> {
+      CountDownLatch underWay = new CountDownLatch(10);
+      CompletableFuture<Void> generator = CompletableFuture.runAsync(() -> {
         for (int i = 0; !rotated.get() || i < 20; i++) {
           KeyId id = KeyId.of("during-" + i);
           if (i % 2 == 0) {
@@ -129,15 +132,13 @@ class EncryptionTest {
             keys.generateAsync(id, KeyType.EC_P256).stored().join();
           }
           generated.add(id);
+          underWay.countDown();
         }
-      });
-      generator.start();
-      while (generated.size() < 210) {
-        Thread.onSpinWait(); // the generator is under way when the rotation starts
-      }
+      }, runnable -> new Thread(runnable, "generator").start());
+      assertThat(underWay.await(30, TimeUnit.SECONDS)).as("the generator is under way").isTrue();
       stores.rotateKeyEncryptionKey(TestKeks.second());
       rotated.set(true);
-      generator.join(TimeUnit.SECONDS.toMillis(30));
+      generator.get(30, TimeUnit.SECONDS); // and threw nothing
 
       assertThat(rows(stores)).as("keys under each KEK").allSatisfy(row -> assertThat(row.kekId()).isEqualTo("kek-2"));
       assertThat(generated).allSatisfy(id -> assertThat(keys.privateKey(id)).isNotNull());
