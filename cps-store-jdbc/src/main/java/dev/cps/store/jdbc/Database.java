@@ -134,19 +134,9 @@ final class Database implements AutoCloseable {
       return group.run(operation, work, true);
     }
     try (Connection connection = connection()) {
-      if (connection.getAutoCommit()) {
-        return work.run(connection);
-      }
       // A host's pool may hand out connections outside auto-commit, and roll back what is left
       // uncommitted when one goes back: committed here, all together.
-      try {
-        T result = work.run(connection);
-        connection.commit();
-        return result;
-      } catch (SQLException | RuntimeException | Error e) {
-        rollbackQuietly(connection, e);
-        throw e;
-      }
+      return connection.getAutoCommit() ? work.run(connection) : committed(connection, work);
     } catch (SQLException e) {
       throw new JdbcStoreException(operation, e);
     }
@@ -161,17 +151,24 @@ final class Database implements AutoCloseable {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try {
-        T result = work.run(connection);
-        connection.commit();
-        return result;
-      } catch (SQLException | RuntimeException | Error e) {
-        rollbackQuietly(connection, e);
-        throw e;
+        return committed(connection, work);
       } finally {
         connection.setAutoCommit(autoCommit);
       }
     } catch (SQLException e) {
       throw new JdbcStoreException(operation, e);
+    }
+  }
+
+  /** The work on a connection outside auto-commit: committed if it returns, rolled back if it throws. */
+  private static <T> T committed(Connection connection, Work<T> work) throws SQLException {
+    try {
+      T result = work.run(connection);
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException | Error e) {
+      rollbackQuietly(connection, e);
+      throw e;
     }
   }
 

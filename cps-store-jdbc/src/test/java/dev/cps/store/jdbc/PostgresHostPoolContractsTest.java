@@ -1,6 +1,5 @@
 package dev.cps.store.jdbc;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 /**
@@ -16,11 +15,7 @@ class PostgresHostPoolContractsTest extends StoreContracts {
 
   @Override
   JdbcStores open(String url) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setAutoCommit(false);
-    config.setMaximumPoolSize(4);
-    pool = new HikariDataSource(config);
+    pool = poolOutsideAutoCommit(url);
     return JdbcStores.builder().dataSource(pool).keyEncryptionKey(TestKeks.first()).build();
   }
 

@@ -1,6 +1,5 @@
 package dev.cps.store.jdbc;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 /**
@@ -16,12 +15,7 @@ class SqliteHostPoolContractsTest extends StoreContracts {
 
   @Override
   JdbcStores open(String url) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setAutoCommit(false);
-    config.setMaximumPoolSize(4);
-    config.addDataSourceProperty("busy_timeout", "30000");
-    pool = new HikariDataSource(config);
+    pool = poolOutsideAutoCommit(url);
     return JdbcStores.builder().dataSource(pool).keyEncryptionKey(TestKeks.first()).build();
   }
 
