@@ -1,7 +1,5 @@
 package dev.cps.store.jdbc;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.cps.spi.EnrollmentStore;
 import dev.cps.spi.PrivateKeyStore;
 import dev.cps.testkit.contract.EnrollmentLeaseContract;
@@ -43,15 +41,6 @@ abstract class StoreContracts {
   /** After the stores closed: what {@link #open(String)} opened for them besides. */
   void closed() {}
 
-  /** A host's own pool on the URL, handing out connections outside auto-commit. */
-  static HikariDataSource poolOutsideAutoCommit(String url) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setAutoCommit(false);
-    config.setMaximumPoolSize(4);
-    config.addDataSourceProperty("busy_timeout", "30000"); // SQLite's; PostgreSQL's driver ignores it
-    return new HikariDataSource(config);
-  }
 
   @Nested
   class Enrollments extends EnrollmentStoreContract {
