@@ -77,8 +77,8 @@ final class Scheduler implements AutoCloseable {
   Scheduler(EngineSettings settings, Engine engine) {
     this.settings = settings;
     this.engine = engine;
-    this.workers = settings.workers() > 1 ? Executors.newFixedThreadPool(settings.workers(), owned(daemons("cps-worker")))
-        : null;
+    this.workers = settings.workers() > 1
+        ? Executors.newFixedThreadPool(settings.workers(), owned(daemons("cps-worker"))) : null;
     this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(daemons("cps-lease-keeper"));
     long check = Math.max(10, Math.min(LONGEST_LEASE_CHECK.toMillis(), settings.leaseDuration().toMillis() / 6));
     leaseKeeper.scheduleWithFixedDelay(() -> {
