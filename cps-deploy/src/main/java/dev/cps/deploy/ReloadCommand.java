@@ -27,7 +27,9 @@ record ReloadCommand(List<String> command, Duration timeout) {
   }
 
   /**
-   * Runs the command with {@code environment} added to this process's environment.
+   * Runs the command with this process's environment, less the library's own {@code CPS_*}
+   * variables (among them {@code CPS_STORE_KEK}, the key-encryption key: a command that logs its
+   * environment must not log that), plus {@code environment}.
    *
    * @return {@code null} if it exited with 0, otherwise what went wrong, with the end of its output
    */
@@ -36,6 +38,7 @@ record ReloadCommand(List<String> command, Duration timeout) {
     try {
       output = Files.createTempFile("cps-reload-", ".log");
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+      builder.environment().keySet().removeIf(name -> name.startsWith("CPS_"));
       builder.environment().putAll(environment);
       Process process = builder.start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -168,6 +168,24 @@ class FileSystemNetworkTest {
     assertThat(versions(SHOP)).hasSize(deployed);
   }
 
+  /** The reload command sees this deployment's CPS_* variables, and not the key-encryption key. */
+  @Test
+  void theReloadCommandDoesNotSeeTheKeyEncryptionKey() throws Exception {
+    assertThat(System.getenv("CPS_STORE_KEK")).as("set for this test by the build").isNotNull();
+    Path environment = root.resolve("environment");
+    FileSystemNetwork network = FileSystemNetwork.builder(root.resolve("certs"))
+        .reloadCommand("sh", "-c", "env > " + environment)
+        .build();
+
+    network.deploy(certificates.deployment(SHOP, "shop.example.com"));
+
+    List<String> seen = Files.readAllLines(environment);
+    assertThat(seen).anyMatch(line -> line.startsWith("CPS_VERSION_DIR="))
+        .anyMatch(line -> line.startsWith("PATH="))
+        .noneMatch(line -> line.startsWith("CPS_STORE_KEK"))
+        .noneMatch(line -> line.contains(System.getenv("CPS_STORE_KEK")));
+  }
+
   @Test
   void aFailingReloadSwitchesBackReloadsAgainAndReports() throws Exception {
     Path reloads = root.resolve("reloads.log");
