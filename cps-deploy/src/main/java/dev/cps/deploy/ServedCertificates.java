@@ -25,9 +25,12 @@ import org.jspecify.annotations.Nullable;
 final class ServedCertificates {
   static final ServedCertificates EMPTY = new ServedCertificates(Map.of(), Map.of(), 0);
 
-  /** One deployed certificate. {@code sequence} orders deployments; {@code toString} omits the key. */
+  /**
+   * One deployed certificate. {@code sequence} orders deployments, {@code first} the enrollments'
+   * first deployments (a renewal keeps it); {@code toString} omits the key.
+   */
   record Entry(String alias, EnrollmentId enrollment, CertificateChain chain, PrivateKey key,
-      NetworkSettings settings, List<String> names, long sequence) {
+      NetworkSettings settings, List<String> names, long sequence, long first) {
     X509Certificate[] certificates() {
       return chain.certificates().toArray(X509Certificate[]::new);
     }
@@ -60,16 +63,18 @@ final class ServedCertificates {
     replaced.values().forEach(entry -> aliases.put(entry.alias(), entry));
     live.values().forEach(entry -> aliases.put(entry.alias(), entry));
     this.byAlias = Map.copyOf(aliases);
-    this.fallback = inOrder.stream().filter(entry -> !entry.settings().sniOnly()).findFirst().orElse(null);
+    this.fallback = inOrder.stream().filter(entry -> !entry.settings().sniOnly())
+        .min(Comparator.comparingLong(Entry::first)).orElse(null);
   }
 
   /** This picture with the enrollment now serving {@code chain}; what it served before stays reachable. */
   ServedCertificates with(EnrollmentId enrollment, CertificateChain chain, PrivateKey key, NetworkSettings settings) {
     long next = sequence + 1;
+    Entry before = live.get(enrollment);
     Entry entry = new Entry("cps-" + next + "-" + enrollment, enrollment, chain, key, settings, dnsNames(chain.leaf()),
-        next);
+        next, before == null ? next : before.first());
     Map<EnrollmentId, Entry> newLive = new LinkedHashMap<>(live);
-    Entry before = newLive.put(enrollment, entry);
+    newLive.put(enrollment, entry);
     Map<EnrollmentId, Entry> newReplaced = new LinkedHashMap<>(replaced);
     if (before != null) {
       newReplaced.put(enrollment, before);

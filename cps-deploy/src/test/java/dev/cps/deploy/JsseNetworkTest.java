@@ -119,6 +119,13 @@ class JsseNetworkTest {
         "open.example.com");
     network.deploy(open);
     assertThat(client.handshakeWithoutSni(server.port()).leaf()).isEqualTo(open.chain().leaf());
+
+    NetworkSettings servedToAll = new NetworkSettings(false, Set.of(), List.of());
+    network.deploy(certificates.deployment(EnrollmentId.of("later"), servedToAll, "later.example.com"));
+    Deployment renewed = certificates.deployment(EnrollmentId.of("open"), servedToAll, "open.example.com");
+    network.deploy(renewed);
+    assertThat(client.handshakeWithoutSni(server.port()).leaf())
+        .as("the first enrollment deployed, renewed since").isEqualTo(renewed.chain().leaf());
   }
 
   @Test
