@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,17 @@ class WebrootPublisherTest extends ChallengeSolverContract {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The web server, often another user than this process, reads the token file. */
+  @Test
+  void tokenFilesAreReadableByOthers() throws IOException {
+    ChallengeSolver solver = newSolver();
+    Challenge challenge = challenge(solver, "r.example.com", "token-r");
+    solver.present(challenge);
+
+    Path file = webroot.resolve(challenge.httpPath().substring(1));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r--r--");
   }
 
   @Test
