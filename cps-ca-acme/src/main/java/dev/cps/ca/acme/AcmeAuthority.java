@@ -245,7 +245,7 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
       certificate.download();
       String preferred = settings.preferredChain();
       if (preferred != null) {
-        Optional<Certificate> chosen = certificate.findCertificate(preferred);
+        Optional<Certificate> chosen = PreferredChains.issuedBy(certificate, preferred);
         if (chosen.isEmpty()) {
           log.info("No chain of order {} is issued by '{}'; using the default chain", order.value(), preferred);
         }
