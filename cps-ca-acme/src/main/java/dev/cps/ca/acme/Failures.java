@@ -9,6 +9,7 @@ import org.shredzone.acme4j.Problem;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.exception.AcmeLazyLoadingException;
 import org.shredzone.acme4j.exception.AcmeNetworkException;
+import org.shredzone.acme4j.exception.AcmeNotSupportedException;
 import org.shredzone.acme4j.exception.AcmeProtocolException;
 import org.shredzone.acme4j.exception.AcmeRateLimitedException;
 import org.shredzone.acme4j.exception.AcmeServerException;
@@ -69,6 +70,12 @@ final class Failures {
     if (cause instanceof AcmeNetworkException) {
       return new CaUnavailableException("cannot reach the ACME server " + doing + ": " + rootMessage(cause), null,
           cause);
+    }
+    if (cause instanceof AcmeNotSupportedException unsupported) {
+      // acme4j's own refusal, before anything is sent: the server lacks what the settings ask for
+      // (a profile, for one). Asking again cannot help.
+      return new CaRejectedException("the ACME server does not support what " + doing + " asks: "
+          + unsupported.getMessage(), null, cause);
     }
     if (cause instanceof AcmeProtocolException) {
       return new CaUnavailableException("unexpected answer from the ACME server " + doing + ": "

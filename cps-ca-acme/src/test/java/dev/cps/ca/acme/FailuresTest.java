@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.shredzone.acme4j.Problem;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.exception.AcmeNetworkException;
+import org.shredzone.acme4j.exception.AcmeNotSupportedException;
 import org.shredzone.acme4j.exception.AcmeRateLimitedException;
 import org.shredzone.acme4j.exception.AcmeServerException;
 import org.shredzone.acme4j.toolbox.JSON;
@@ -59,6 +60,15 @@ class FailuresTest {
     assertThat(translated).isInstanceOf(CaUnavailableException.class);
     assertThat(((CaUnavailableException) translated).retryAfter()).isEqualTo(retryAfter);
     assertThat(translated.getMessage()).contains("rate limiting", "too many orders");
+  }
+
+  /** acme4j refuses, before sending anything, what the server lacks: a profile it does not offer. */
+  @Test
+  void whatTheServerDoesNotSupportIsPermanent() {
+    assertThat(Failures.translate("ordering", new AcmeNotSupportedException("profile")))
+        .isInstanceOf(CaRejectedException.class)
+        .hasMessageContaining("does not support")
+        .hasMessageContaining("profile");
   }
 
   @Test
