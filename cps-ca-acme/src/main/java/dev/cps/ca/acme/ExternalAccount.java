@@ -16,8 +16,10 @@ final class ExternalAccount {
     if (keyId.isBlank()) {
       throw new IllegalArgumentException("externalAccountBinding keyId must not be blank");
     }
-    if (hmacKey.length < 16) {
-      throw new IllegalArgumentException("externalAccountBinding hmacKey must be at least 16 bytes, was "
+    // acme4j picks HS256, HS384 or HS512 by the key's length and refuses one shorter than 32 bytes
+    // when it binds the account: said here, once, rather than at every retry of that binding.
+    if (hmacKey.length < 32) {
+      throw new IllegalArgumentException("externalAccountBinding hmacKey must be at least 32 bytes, was "
           + hmacKey.length);
     }
     this.keyId = keyId;

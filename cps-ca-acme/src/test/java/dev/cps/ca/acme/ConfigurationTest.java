@@ -91,6 +91,9 @@ class ConfigurationTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("id was already set to a");
     assertThatThrownBy(() -> AcmeCertificateAuthority.builder().externalAccountBinding("kid", "!!not base64!!"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("!!not base64!!");
+    assertThatThrownBy(() -> AcmeCertificateAuthority.builder().externalAccountBinding("kid", new byte[20]))
+        .as("shorter than acme4j's HS256 needs").isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 32 bytes, was 20");
     assertThatThrownBy(() -> AcmeCertificateAuthority.builder().externalAccountBinding("kid", HMAC_KEY)
         .externalAccountBinding("kid", HMAC_KEY))
         .isInstanceOf(IllegalStateException.class).hasMessageNotContaining(HMAC_KEY);
