@@ -49,7 +49,7 @@ final class ServedChainRecorder extends X509ExtendedTrustManager {
     served = List.of(chain);
     try {
       CertPathValidator.getInstance("PKIX").validate(
-          CertificateFactory.getInstance("X.509").generateCertPath(withoutAnchors(chain)), parameters());
+          CertificateFactory.getInstance("X.509").generateCertPath(pathToAnAnchor(chain)), parameters());
     } catch (GeneralSecurityException e) {
       problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       throw new CertificateException("the served chain does not validate to the probe's trust anchors: " + problem, e);
@@ -97,16 +97,41 @@ final class ServedChainRecorder extends X509ExtendedTrustManager {
     return parameters;
   }
 
-  /** A server may send the root too; a PKIX path ends below the anchor. */
-  private List<X509Certificate> withoutAnchors(X509Certificate[] chain) {
-    List<X509Certificate> path = new ArrayList<>(List.of(chain));
-    while (path.size() > 1 && isAnchor(path.get(path.size() - 1))) {
-      path.remove(path.size() - 1);
+  /**
+   * The served certificates from the leaf up to the first one an anchor issued: a PKIX path ends
+   * below the anchor, and a server may send more above it (the root itself, a cross-signed root
+   * above the self-signed one the probe trusts, or the root above an intermediate anchor).
+   */
+  private List<X509Certificate> pathToAnAnchor(X509Certificate[] chain) {
+    List<X509Certificate> path = new ArrayList<>();
+    for (X509Certificate certificate : chain) {
+      if (!path.isEmpty() && isAnchor(certificate)) {
+        break;
+      }
+      path.add(certificate);
+      if (issuedByAnAnchor(certificate)) {
+        break;
+      }
     }
     return path;
   }
 
   private boolean isAnchor(X509Certificate certificate) {
     return anchors.stream().anyMatch(anchor -> certificate.equals(anchor.getTrustedCert()));
+  }
+
+  private boolean issuedByAnAnchor(X509Certificate certificate) {
+    for (TrustAnchor anchor : anchors) {
+      X509Certificate trusted = anchor.getTrustedCert();
+      if (trusted != null && trusted.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+        try {
+          certificate.verify(trusted.getPublicKey());
+          return true;
+        } catch (GeneralSecurityException e) {
+          // another key under the same name: not this anchor's
+        }
+      }
+    }
+    return false;
   }
 }

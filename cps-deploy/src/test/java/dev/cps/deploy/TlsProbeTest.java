@@ -12,8 +12,10 @@ import dev.cps.testkit.MutableClock;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +95,32 @@ class TlsProbeTest {
       assertThat(result.servedFingerprint()).isEqualTo(deployment.chain().fingerprint());
       assertThat(result.detail()).contains("serves the deployed certificate, but its chain is incomplete or untrusted");
     });
+  }
+
+  /**
+   * The path ends at the first certificate an anchor issued, whatever the server sends above it:
+   * here the anchor is the intermediate, and the server sends the root too (as with a root that is
+   * also cross-signed, above the self-signed one a client trusts).
+   */
+  @Test
+  void aChainGoingOnPastTheAnchorValidates() {
+    JsseNetwork network = JsseNetwork.create();
+    jdkServer = new JdkHttpsServer(network);
+    Deployment deployment = certificates.deployment(SHOP, "shop.example.com");
+    List<X509Certificate> sent = new ArrayList<>(deployment.chain().certificates());
+    if (!sent.get(sent.size() - 1).equals(certificates.root())) {
+      sent.add(certificates.root());
+    }
+    CertificateChain longer = CertificateChain.of(sent.toArray(X509Certificate[]::new));
+    network.deploy(new Deployment(SHOP, deployment.change(), longer, deployment.privateKey(), deployment.settings()));
+    X509Certificate intermediate = sent.get(1);
+
+    List<ProbeResult> results = TlsProbe.builder().endpoint("127.0.0.1", jdkServer.port())
+        .trustAnchors(intermediate).clock(clock).patience(Duration.ZERO).build()
+        .probe(NetworkRole.PRODUCTION, SHOP, longer, List.of("shop.example.com"));
+
+    assertThat(results).singleElement().satisfies(result ->
+        assertThat(result.passed()).as(result.detail()).isTrue());
   }
 
   @Test
