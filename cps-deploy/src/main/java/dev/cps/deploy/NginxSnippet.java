@@ -20,6 +20,13 @@ final class NginxSnippet {
 
   private NginxSnippet() {}
 
+  /** Text for a comment line: a line break in it would end the comment and start a directive. */
+  private static String oneLine(String text) {
+    StringBuilder line = new StringBuilder(text.length());
+    text.codePoints().forEach(c -> line.appendCodePoint(c < 0x20 || c == 0x7f ? ' ' : c));
+    return line.toString();
+  }
+
   /**
    * @param version the version directory as nginx will find it, absolute
    * @throws dev.cps.spi.DeploymentException if a cipher suite has no OpenSSL name
@@ -27,8 +34,8 @@ final class NginxSnippet {
   static String render(Deployment deployment, Path version) {
     NetworkSettings settings = deployment.settings();
     StringBuilder out = new StringBuilder()
-        .append("# Written by CPS for enrollment ").append(deployment.enrollment())
-        .append(", change ").append(deployment.change())
+        .append("# Written by CPS for enrollment ").append(oneLine(deployment.enrollment().value()))
+        .append(", change ").append(oneLine(deployment.change().value()))
         .append(", certificate serial ").append(deployment.chain().serialNumber()).append(".\n")
         .append("ssl_certificate ").append(quoted(version.resolve(VersionFiles.FULLCHAIN))).append(";\n")
         .append("ssl_certificate_key ").append(quoted(version.resolve(VersionFiles.PRIVATE_KEY))).append(";\n");

@@ -86,6 +86,19 @@ class FileSystemNetworkTest {
         .contains("ssl_prefer_server_ciphers on;\n");
   }
 
+  /** An id with a line break cannot add a directive through the snippet's comment line. */
+  @Test
+  void theSnippetsCommentHoldsAnIdWithALineBreakOnOneLine() throws Exception {
+    FileSystemNetwork network = FileSystemNetwork.builder(root).build();
+    EnrollmentId odd = EnrollmentId.of("shop\nssl_protocols TLSv1;");
+
+    network.deploy(certificates.deployment(odd, "shop.example.com"));
+
+    assertThat(Files.readAllLines(network.currentDirectory(odd).resolve("nginx-ssl.conf")))
+        .noneMatch(line -> line.startsWith("ssl_protocols"))
+        .filteredOn(line -> line.startsWith("#")).first().asString().contains("ssl_protocols TLSv1;");
+  }
+
   @Test
   void anUnknownCipherSuiteIsRefusedByNameAndNothingChanges() throws IOException {
     FileSystemNetwork network = FileSystemNetwork.builder(root).build();
