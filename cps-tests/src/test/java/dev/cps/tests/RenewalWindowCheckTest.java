@@ -3,6 +3,7 @@ package dev.cps.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cps.CertificateProvisioner;
+import dev.cps.spi.CaUnavailableException;
 import dev.cps.spi.ChangeReason;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.Enrollment;
@@ -59,6 +60,33 @@ class RenewalWindowCheckTest {
     assertThat(renewed.latestChange().orElseThrow().reason()).isEqualTo(ChangeReason.RENEWAL);
     assertThat(renewed.latestChange().orElseThrow().state()).isInstanceOf(ChangeState.Completed.class);
     assertThat(cps.ca().issuedCount()).isEqualTo(2);
+  }
+
+  /** A window that could not be read (the CA down for a moment) is asked for again, six hours on. */
+  @Test
+  void aWindowThatCouldNotBeReadIsAskedForAgain() {
+    AtomicReference<Boolean> down = new AtomicReference<>(true);
+    cps.ca().renewalAdvice(chain -> {
+      if (down.get()) {
+        throw new CaUnavailableException("renewal information unavailable");
+      }
+      Instant start = chain.notAfter().minus(Duration.ofDays(80));
+      return Optional.of(new RenewalWindow(start, start.plus(Duration.ofDays(1)), null));
+    });
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment enrolled = provisioner.enroll(Requests.dv("blip.example.com").build(), "alice");
+    provisioner.runDue();
+    cps.advance(DV_VALIDATION);
+    Enrollment live = provisioner.enrollment(enrolled.id()).orElseThrow();
+    assertThat(live.renewalCheckAt()).isEqualTo(cps.clock().instant().plus(Duration.ofHours(6)));
+
+    down.set(false);
+    cps.clock().set(live.renewalCheckAt());
+    provisioner.runDue();
+    Instant notAfter = live.production().notAfter();
+    assertThat(provisioner.enrollment(enrolled.id()).orElseThrow().renewalAt())
+        .as("in the window read the second time").isBetween(notAfter.minus(Duration.ofDays(80)),
+            notAfter.minus(Duration.ofDays(79)));
   }
 
   @Test

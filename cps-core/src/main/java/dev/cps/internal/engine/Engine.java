@@ -69,6 +69,8 @@ final class Engine {
   private static final Duration RETRY_AFTER_CLOSED = Duration.ofDays(1);
   /** RFC 9773 asks clients not to poll renewal information more often than this. */
   private static final Duration EARLIEST_WINDOW_CHECK = Duration.ofHours(1);
+  /** When a CA whose renewal window could not be read is asked again. */
+  private static final Duration WINDOW_ASKED_AGAIN = Duration.ofHours(6);
   private static final String PROBE = "staging probe";
   /** Marks the timeline entry of each lost order; they are counted. */
   private static final String ORDER_LOST = "order lost: ";
@@ -497,16 +499,19 @@ final class Engine {
    */
   private Renewal renewal(String authority, ValidationType type, CertificateChain chain, Instant now) {
     Optional<RenewalWindow> window;
+    @Nullable Instant askAgainAt = null;
     try {
       CertificateAuthority ca = settings.authorities().get(authority);
       window = ca == null ? Optional.empty() : ca.renewalWindow(chain);
     } catch (RuntimeException e) {
-      log.info("CA {} gave no renewal window for {} ({}); using the renewal policy", authority,
-          chain.serialNumber(), e.toString());
+      // Asked again later: a CA that wants a certificate replaced early says so through its window.
+      askAgainAt = now.plus(WINDOW_ASKED_AGAIN);
+      log.info("CA {} gave no renewal window for {} ({}); using the renewal policy, and asking again at {}",
+          authority, chain.serialNumber(), e.toString(), askAgainAt);
       window = Optional.empty();
     }
     Instant at = settings.renewalPolicy().renewalAt(chain, type, window);
-    Instant checkAt = window.map(RenewalWindow::checkAgainAt).orElse(null);
+    Instant checkAt = window.map(RenewalWindow::checkAgainAt).orElse(askAgainAt);
     if (checkAt == null) {
       return new Renewal(at, null);
     }
