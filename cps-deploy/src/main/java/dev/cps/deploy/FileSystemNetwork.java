@@ -96,6 +96,10 @@ public final class FileSystemNetwork implements DeploymentNetwork {
     try {
       directory.prepare();
       String previous = directory.current();
+      if (previous != null && files.holds(directory.path().resolve(previous), deployment, key)) {
+        reloadOnly(deployment, directory, previous); // a new version would only push older ones out
+        return;
+      }
       String version = directory.nextVersion();
       Path staged = directory.stage(version);
       try {
@@ -139,6 +143,19 @@ public final class FileSystemNetwork implements DeploymentNetwork {
       throw new DeploymentException("could not read what enrollment " + enrollment + " serves from "
           + fullchain + ": " + e, e);
     }
+  }
+
+  /** The deployment is what {@code current} serves already: the server is only asked to read it again. */
+  private void reloadOnly(Deployment deployment, EnrollmentDirectory directory, String current) {
+    if (reload != null) {
+      String failure = reload.run(environment(deployment, directory, current));
+      if (failure != null) {
+        throw new DeploymentException("reload for certificate serial " + deployment.chain().serialNumber()
+            + " of enrollment " + deployment.enrollment() + ", already in " + current + ", failed: " + failure);
+      }
+    }
+    log.info("enrollment {} change {}: certificate serial {} already in {}; reloaded", deployment.enrollment(),
+        deployment.change(), deployment.chain().serialNumber(), directory.path().resolve(current));
   }
 
   private DeploymentException rollBack(

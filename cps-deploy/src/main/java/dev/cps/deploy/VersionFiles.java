@@ -10,14 +10,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -63,6 +67,34 @@ final class VersionFiles {
     }
     write(directory.resolve(NginxSnippet.FILE_NAME),
         NginxSnippet.render(deployment, servedFrom).getBytes(StandardCharsets.US_ASCII), PUBLIC);
+  }
+
+  /**
+   * Whether the published version already holds this deployment: the same chain, key and settings
+   * (the PKCS#12 file, salted anew each time, follows from the chain and key).
+   */
+  boolean holds(Path version, Deployment deployment, PrivateKey key) throws IOException {
+    byte[] stored = null;
+    byte[] wanted = null;
+    try {
+      if (!Arrays.equals(Files.readAllBytes(version.resolve(FULLCHAIN)), pem(deployment.chain().certificates()))
+          || !Arrays.equals(Files.readAllBytes(version.resolve(NginxSnippet.FILE_NAME)),
+              NginxSnippet.render(deployment, version).getBytes(StandardCharsets.US_ASCII))) {
+        return false;
+      }
+      stored = Files.readAllBytes(version.resolve(PRIVATE_KEY));
+      wanted = pem(key);
+      return MessageDigest.isEqual(stored, wanted);
+    } catch (NoSuchFileException e) {
+      return false;
+    } finally {
+      if (stored != null) {
+        Arrays.fill(stored, (byte) 0);
+      }
+      if (wanted != null) {
+        Arrays.fill(wanted, (byte) 0);
+      }
+    }
   }
 
   private static byte[] pem(List<X509Certificate> certificates) {

@@ -199,6 +199,30 @@ class FileSystemNetworkTest {
         .noneMatch(line -> line.contains(System.getenv("CPS_STORE_KEK")));
   }
 
+  /**
+   * The same certificate deployed again (as the engine does after a probe found it not served)
+   * reloads the server without writing a version: repeated, it would prune the last other one.
+   */
+  @Test
+  void theSameDeploymentAgainOnlyReloads() throws Exception {
+    Path reloads = root.resolve("reloads.log");
+    FileSystemNetwork network = FileSystemNetwork.builder(root.resolve("certs")).keepVersions(2)
+        .reloadCommand("sh", "-c", "echo \"$CPS_VERSION_DIR\" >> " + reloads)
+        .build();
+    network.deploy(certificates.deployment(SHOP, "shop.example.com"));
+    Deployment renewed = certificates.deployment(SHOP, "shop.example.com");
+
+    for (int i = 0; i < 3; i++) {
+      network.deploy(renewed);
+    }
+
+    Path shop = root.resolve("certs/shop");
+    assertThat(versions(root.resolve("certs"), SHOP)).containsExactly("v000001", "v000002");
+    assertThat(Files.readAllLines(reloads)).containsExactly(shop.resolve("v000001").toString(),
+        shop.resolve("v000002").toString(), shop.resolve("v000002").toString(), shop.resolve("v000002").toString());
+    assertThat(network.live(SHOP)).contains(renewed.chain());
+  }
+
   @Test
   void aFailingReloadSwitchesBackReloadsAgainAndReports() throws Exception {
     Path reloads = root.resolve("reloads.log");
