@@ -35,15 +35,15 @@ record ReloadCommand(List<String> command, Duration timeout) {
    */
   @Nullable String run(Map<String, String> environment) {
     Path output = null;
+    Process process = null;
     try {
       output = Files.createTempFile("cps-reload-", ".log");
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
       builder.environment().keySet().removeIf(name -> name.startsWith("CPS_"));
       builder.environment().putAll(environment);
-      Process process = builder.start();
+      process = builder.start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        stop(process);
         return "'" + String.join(" ", command) + "' did not finish within " + timeout + tail(output);
       }
       int exit = process.exitValue();
@@ -51,6 +51,8 @@ record ReloadCommand(List<String> command, Duration timeout) {
     } catch (IOException e) {
       return "'" + String.join(" ", command) + "' could not be run: " + e.getMessage();
     } catch (InterruptedException e) {
+      // Not left running behind the caller, where it would race the reload that comes next.
+      stop(process);
       Thread.currentThread().interrupt();
       return "interrupted while waiting for '" + String.join(" ", command) + "'";
     } finally {
@@ -61,6 +63,14 @@ record ReloadCommand(List<String> command, Duration timeout) {
           // A leftover log in the temporary directory is harmless.
         }
       }
+    }
+  }
+
+  /** Stops the command and everything it started. */
+  private static void stop(@Nullable Process process) {
+    if (process != null) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
     }
   }
 

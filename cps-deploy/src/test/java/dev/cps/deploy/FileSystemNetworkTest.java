@@ -2,6 +2,7 @@ package dev.cps.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.cps.spi.Deployment;
 import dev.cps.spi.DeploymentException;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Set;
@@ -221,6 +223,34 @@ class FileSystemNetworkTest {
     assertThat(Files.readAllLines(reloads)).containsExactly(shop.resolve("v000001").toString(),
         shop.resolve("v000002").toString(), shop.resolve("v000002").toString(), shop.resolve("v000002").toString());
     assertThat(network.live(SHOP)).contains(renewed.chain());
+  }
+
+  /** A deployment interrupted while its reload runs leaves no reload running behind it. */
+  @Test
+  void anInterruptedReloadIsStoppedWithWhatItStarted() throws Exception {
+    Path marker = root.resolve("started");
+    FileSystemNetwork network = FileSystemNetwork.builder(root.resolve("certs"))
+        .reloadCommand("sh", "-c", "touch " + marker + "; sleep 30")
+        .build();
+    Deployment deployment = certificates.deployment(SHOP, "shop.example.com");
+    Thread deploying = new Thread(() -> {
+      try {
+        network.deploy(deployment);
+      } catch (DeploymentException expected) {
+        // interrupted: reported as a failed reload
+      }
+    }, "deploying");
+    deploying.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(marker));
+
+    deploying.interrupt();
+    deploying.join(TimeUnit.SECONDS.toMillis(10));
+
+    assertThat(deploying.isAlive()).isFalse();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ProcessHandle.current().descendants()
+        .filter(ProcessHandle::isAlive)
+        .map(p -> p.info().commandLine().orElse("")))
+        .as("processes this JVM started, still running").noneMatch(line -> line.contains("sleep 30")));
   }
 
   @Test
