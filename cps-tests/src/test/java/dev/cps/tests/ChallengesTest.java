@@ -21,8 +21,6 @@ import dev.cps.spi.ProvisioningEvent;
 import dev.cps.spi.TimelineEntry;
 import dev.cps.testkit.FakeCertificateAuthority;
 import dev.cps.testkit.junit.CpsTestkit;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -182,15 +180,9 @@ class ChallengesTest {
    */
   @Test
   void challengesPlacedLateArePolledSoonNotAtATenthOfTheWholeWait() {
-    CertificateAuthority noRetryAfter = (CertificateAuthority) Proxy.newProxyInstance(
-        CertificateAuthority.class.getClassLoader(), new Class<?>[] {CertificateAuthority.class},
-        (proxy, method, args) -> {
-          Object answer;
-          try {
-            answer = method.invoke(cps.ca(), args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
+    CertificateAuthority noRetryAfter = Intercepted.of(CertificateAuthority.class, cps.ca(),
+        (method, args, proceed) -> {
+          Object answer = proceed.call();
           return answer instanceof OrderStatus.Pending pending ? new OrderStatus.Pending(pending.challenges(), null)
               : answer;
         });

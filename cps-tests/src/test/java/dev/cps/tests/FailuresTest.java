@@ -16,8 +16,6 @@ import dev.cps.spi.PrivateKeyStore;
 import dev.cps.spi.ProvisioningEvent;
 import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.junit.CpsTestkit;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -157,17 +155,12 @@ class FailuresTest {
   @Test
   void aPluginThatThrowsAnErrorIsRetriedLikeAnyOfItsFailures() {
     AtomicBoolean thrown = new AtomicBoolean();
-    CertificateAuthority missingClass = (CertificateAuthority) Proxy.newProxyInstance(
-        CertificateAuthority.class.getClassLoader(), new Class<?>[] {CertificateAuthority.class},
-        (proxy, method, args) -> {
+    CertificateAuthority missingClass = Intercepted.of(CertificateAuthority.class, cps.ca(),
+        (method, args, proceed) -> {
           if (method.getName().equals("submit") && thrown.compareAndSet(false, true)) {
             throw new NoClassDefFoundError("com/example/ca/OrderClient");
           }
-          try {
-            return method.invoke(cps.ca(), args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
+          return proceed.call();
         });
     try (CertificateProvisioner provisioner = CertificateProvisioner.builder().clock(cps.clock())
         .enrollmentStore(cps.store()).keyStore(cps.keys()).certificateAuthority(missingClass)

@@ -25,8 +25,6 @@ import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.MutableClock;
 import dev.cps.testkit.RecordingNetwork;
 import dev.cps.testkit.junit.CpsTestkit;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -474,17 +472,12 @@ class LeasesTest {
     FakeCertificateAuthority validatingForADay = FakeCertificateAuthority.builder().id("fake").clock(ticking).build()
         .validationTime(ValidationType.DV, Duration.ofDays(1));
     AtomicInteger polls = new AtomicInteger();
-    CertificateAuthority counting = (CertificateAuthority) Proxy.newProxyInstance(
-        CertificateAuthority.class.getClassLoader(), new Class<?>[] {CertificateAuthority.class},
-        (proxy, method, args) -> {
+    CertificateAuthority counting = Intercepted.of(CertificateAuthority.class, validatingForADay,
+        (method, args, proceed) -> {
           if (method.getName().equals("status")) {
             polls.incrementAndGet();
           }
-          try {
-            return method.invoke(validatingForADay, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
+          return proceed.call();
         });
     CertificateProvisioner ticked = CertificateProvisioner.builder().clock(ticking).workers(1).nodeId("ticked")
         .leaseDuration(Duration.ofMinutes(1)).enrollmentStore(store).keyStore(keys).certificateAuthority(counting)

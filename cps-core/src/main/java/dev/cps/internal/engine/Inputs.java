@@ -130,16 +130,10 @@ final class Inputs {
       why += (why.isEmpty() ? "" : ", ") + "Always Test on Staging " + (request.alwaysTestOnStaging() ? "on" : "off");
     }
     why = "updated: " + why;
-    ChangeState state = open.state();
-    Change.Builder written = next.toBuilder();
-    if (state instanceof ChangeState.AwaitingStagingTest || state instanceof ChangeState.AwaitingDeploymentDate
-        || state instanceof ChangeState.ReadyForProduction) {
-      ProductionGate.Decision decision =
-          ProductionGate.decide(enrollment.toBuilder().request(request).build(), next, now);
-      written.state(decision.state()).nextActionAt(decision.nextActionAt());
-      why += "; " + decision.why();
-    }
-    return writer.write(enrollment, open, written, why, who, b -> b.request(request), List.of());
+    Answer answer = onStaging(open.state())
+        ? regate(enrollment.toBuilder().request(request).build(), next, why, now)
+        : new Answer(next.toBuilder(), why, b -> b);
+    return writer.write(enrollment, open, answer.change(), answer.why(), who, b -> b.request(request), List.of());
   }
 
   /**
@@ -240,13 +234,17 @@ final class Inputs {
           Instant now = settings.clock().instant();
           Change dated = change.toBuilder().deploymentNotBefore(notBefore).build();
           String why = notBefore == null ? "deployment date cleared" : "deployment date set to " + notBefore;
-          ChangeState state = change.state();
-          if (state instanceof ChangeState.AwaitingStagingTest || state instanceof ChangeState.AwaitingDeploymentDate
-              || state instanceof ChangeState.ReadyForProduction) {
+          if (onStaging(change.state())) {
             return regate(enrollment, dated, why, now);
           }
           return new Answer(dated.toBuilder(), why, b -> b);
         });
+  }
+
+  /** Whether the change is on staging, before production: where the production gate decides. */
+  private static boolean onStaging(ChangeState state) {
+    return state instanceof ChangeState.AwaitingStagingTest || state instanceof ChangeState.AwaitingDeploymentDate
+        || state instanceof ChangeState.ReadyForProduction;
   }
 
   /** A change already on staging: the production gate decides again, at once. */

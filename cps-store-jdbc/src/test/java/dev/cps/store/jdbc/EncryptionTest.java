@@ -191,8 +191,8 @@ class EncryptionTest {
    */
   @Test
   void theRingIsCheckedInTheDatabasesOwnOrderOfIds() {
-    KeyEncryptionKey older = KeyEncryptionKey.raw("prod-2024", filled(0x44));
-    KeyEncryptionKey newer = KeyEncryptionKey.raw("Prod-2025", filled(0x55));
+    KeyEncryptionKey older = KeyEncryptionKey.raw("prod-2024", TestKeks.filled(0x44));
+    KeyEncryptionKey newer = KeyEncryptionKey.raw("Prod-2025", TestKeks.filled(0x55));
     String url = Databases.POSTGRESQL.newUrl(directory);
     try (JdbcStores rotating = open(url, older); JdbcStores lagging = open(url, older)) {
       Databases.sql(rotating, connection -> {
@@ -210,12 +210,6 @@ class EncryptionTest {
       assertThat(both.keys().privateKey(KeyId.of("rotated"))).isNotNull();
       assertThat(both.keys().privateKey(KeyId.of("straggler"))).isNotNull();
     }
-  }
-
-  private static byte[] filled(int value) {
-    byte[] key = new byte[KeyEncryptionKey.RAW_LENGTH];
-    Arrays.fill(key, (byte) value);
-    return key;
   }
 
   @ParameterizedTest

@@ -19,7 +19,8 @@ final class TestKeks {
     return KeyEncryptionKey.raw("kek-1", filled(0x33));
   }
 
-  private static byte[] filled(int value) {
+  /** Raw KEK bytes, each {@code value}. */
+  static byte[] filled(int value) {
     byte[] key = new byte[KeyEncryptionKey.RAW_LENGTH];
     Arrays.fill(key, (byte) value);
     return key;

@@ -12,8 +12,7 @@ import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.EnrollmentStore;
 import dev.cps.spi.ValidationType;
 import dev.cps.testkit.junit.CpsTestkit;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import dev.cps.tests.Intercepted;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -48,17 +47,8 @@ class AwaitProductionTest {
   @Test
   void aChangeGoneAfterTheFutureWasRegisteredTakesTheFutureWithIt() {
     AtomicInteger reads = new AtomicInteger();
-    EnrollmentStore vanishing = (EnrollmentStore) Proxy.newProxyInstance(EnrollmentStore.class.getClassLoader(),
-        new Class<?>[] {EnrollmentStore.class}, (proxy, method, args) -> {
-          if (method.getName().equals("find") && reads.incrementAndGet() == 2) {
-            return Optional.empty();
-          }
-          try {
-            return method.invoke(cps.store(), args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    EnrollmentStore vanishing = Intercepted.of(EnrollmentStore.class, cps.store(), (method, args, proceed) ->
+        method.getName().equals("find") && reads.incrementAndGet() == 2 ? Optional.empty() : proceed.call());
     try (Provisioner provisioner = (Provisioner) CertificateProvisioner.builder().clock(cps.clock())
         .enrollmentStore(vanishing).keyStore(cps.keys()).certificateAuthority(cps.ca())
         .productionNetwork(cps.production()).build()) {

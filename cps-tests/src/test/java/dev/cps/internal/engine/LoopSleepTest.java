@@ -13,8 +13,7 @@ import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.MutableClock;
 import dev.cps.testkit.RecordingNetwork;
 import dev.cps.testkit.junit.CpsTestkit;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import dev.cps.tests.Intercepted;
 import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
@@ -33,17 +32,12 @@ class LoopSleepTest {
 
   /** The store, but the corrupt enrollment's document cannot be read. */
   private EnrollmentStore store() {
-    return (EnrollmentStore) Proxy.newProxyInstance(EnrollmentStore.class.getClassLoader(),
-        new Class<?>[] {EnrollmentStore.class}, (proxy, method, args) -> {
-          if (method.getName().equals("find") && args[0].equals(corrupt)) {
-            throw new IllegalStateException("the document of " + corrupt + " is corrupt");
-          }
-          try {
-            return method.invoke(stored, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return Intercepted.of(EnrollmentStore.class, stored, (method, args, proceed) -> {
+      if (method.getName().equals("find") && args[0].equals(corrupt)) {
+        throw new IllegalStateException("the document of " + corrupt + " is corrupt");
+      }
+      return proceed.call();
+    });
   }
 
   private Provisioner provisioner() {
