@@ -5,14 +5,24 @@ import dev.cps.spi.PrivateKeyStoreProvider;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the private-key store for {@code jdbc:sqlite:<file>} and {@code jdbc:postgresql://...}
  * URIs, on the same pool as the enrollment store of that URI. The key-encryption key comes from
  * the system property {@code cps.store.kek} or the environment variable {@code CPS_STORE_KEK}:
  * {@code raw:<id>:<base64 of 32 bytes>} or {@code passphrase:<id>:<passphrase>}.
+ *
+ * <p>To rotate it, start with the new KEK there and the old one, in the same form, in {@code
+ * cps.store.previous-kek} or {@code CPS_STORE_PREVIOUS_KEK}: the store re-seals the keys still under
+ * the old KEK under the new one before it is handed out, and opens any that a provisioner not yet
+ * restarted seals under the old one meanwhile (the next start with both moves those). Once every
+ * provisioner runs with the new KEK, drop the old one.
  */
 public final class JdbcPrivateKeyStoreProvider implements PrivateKeyStoreProvider {
+  private static final Logger log = LoggerFactory.getLogger(JdbcPrivateKeyStoreProvider.class);
+
   @Override
   public boolean accepts(URI location) {
     return ProviderConfiguration.accepts(location);
@@ -23,8 +33,16 @@ public final class JdbcPrivateKeyStoreProvider implements PrivateKeyStoreProvide
     Database database = ProviderConfiguration.database(location, clock);
     KeyEncryptionKeys.Resolved kek =
         KeyEncryptionKeys.resolve(database, ProviderConfiguration.keyEncryptionKey(location), clock);
-    Keyring keyring = new Keyring(kek, List.of());
+    List<KeyEncryptionKeys.Resolved> previous = ProviderConfiguration.previousKeyEncryptionKey()
+        .map(earlier -> KeyEncryptionKeys.resolve(database, earlier, clock)).stream().toList();
+    Keyring keyring = new Keyring(kek, previous);
     JdbcStores.requireNoKeysUnderOtherKeks(database, keyring.ids());
-    return new JdbcPrivateKeyStore(database, keyring, JdbcStores.defaultProvider(), clock);
+    JdbcPrivateKeyStore keys = new JdbcPrivateKeyStore(database, keyring, JdbcStores.defaultProvider(), clock);
+    if (!previous.isEmpty()) {
+      int moved = keys.whileNoKeyIsSealed(() -> KeyRotation.rotate(database, keyring, kek));
+      log.info("Re-sealed {} private key(s) under key-encryption key '{}' (from {})", moved, kek.id(),
+          previous.get(0).id());
+    }
+    return keys;
   }
 }

@@ -209,7 +209,8 @@ public final class JdbcStores implements AutoCloseable {
       String current = ids.size() == 1 ? ids.get(0) : String.join("', '", ids);
       throw new WrongKeyEncryptionKeyException(ids.get(0), "private keys are stored under key-encryption key '"
           + other + "', but '" + current + "' " + (ids.size() == 1 ? "was" : "were") + " given: open the store with '"
-          + other + "' among previousKeyEncryptionKeys and call rotateKeyEncryptionKey to move them");
+          + other + "' among previousKeyEncryptionKeys and call rotateKeyEncryptionKey to move them (through the"
+          + " ServiceLoader providers: give '" + other + "' in " + ProviderConfiguration.PREVIOUS_KEK_VARIABLE + ")");
     }
   }
 

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -15,11 +16,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The KEK is read from the system property {@value #KEK_PROPERTY} or else the environment
  * variable {@value #KEK_VARIABLE}, as {@code raw:<id>:<base64 of 32 bytes>} or {@code
- * passphrase:<id>:<passphrase>}.
+ * passphrase:<id>:<passphrase>}. The KEK it replaces, while keys are still sealed under it, comes
+ * the same way from {@value #PREVIOUS_KEK_PROPERTY} or {@value #PREVIOUS_KEK_VARIABLE}.
  */
 final class ProviderConfiguration {
   static final String KEK_PROPERTY = "cps.store.kek";
   static final String KEK_VARIABLE = "CPS_STORE_KEK";
+  static final String PREVIOUS_KEK_PROPERTY = "cps.store.previous-kek";
+  static final String PREVIOUS_KEK_VARIABLE = "CPS_STORE_PREVIOUS_KEK";
 
   private static final Map<String, Database> DATABASES = new ConcurrentHashMap<>();
 
@@ -55,6 +59,16 @@ final class ProviderConfiguration {
           + ") to raw:<id>:<base64 of 32 bytes> or passphrase:<id>:<passphrase>");
     }
     return parse(value, source);
+  }
+
+  /** The KEK being rotated away from, if the host names one. */
+  static Optional<KeyEncryptionKey> previousKeyEncryptionKey() {
+    String value = System.getProperty(PREVIOUS_KEK_PROPERTY);
+    if (value != null) {
+      return Optional.of(parse(value, "system property " + PREVIOUS_KEK_PROPERTY));
+    }
+    value = System.getenv(PREVIOUS_KEK_VARIABLE);
+    return value == null ? Optional.empty() : Optional.of(parse(value, "environment variable " + PREVIOUS_KEK_VARIABLE));
   }
 
   static KeyEncryptionKey parse(String value, String source) {

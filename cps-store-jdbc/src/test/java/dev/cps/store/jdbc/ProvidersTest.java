@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cps.CertificateProvisioner;
 import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.EnrollmentStoreProvider;
+import dev.cps.spi.KeyId;
+import dev.cps.spi.KeyType;
+import dev.cps.spi.PrivateKeyStore;
 import dev.cps.spi.PrivateKeyStoreProvider;
 import dev.cps.testkit.FakeCertificateAuthority;
 import dev.cps.testkit.MutableClock;
@@ -13,6 +16,11 @@ import dev.cps.testkit.RecordingNetwork;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -28,6 +36,55 @@ class ProvidersTest {
   @AfterEach
   void forgetTheKek() {
     System.clearProperty(ProviderConfiguration.KEK_PROPERTY);
+    System.clearProperty(ProviderConfiguration.PREVIOUS_KEK_PROPERTY);
+  }
+
+  @Test
+  void theKekIsRotatedByNamingThePreviousOneBesideTheNewOne() throws Exception {
+    String kekA = "raw:kek-a:" + Base64.getEncoder().encodeToString(filled(1));
+    String kekB = "raw:kek-b:" + Base64.getEncoder().encodeToString(filled(2));
+    Path file = directory.resolve("rotated.db");
+    URI location = URI.create("jdbc:sqlite:" + file);
+    MutableClock clock = MutableClock.at(LocalWorkflow.START);
+    JdbcPrivateKeyStoreProvider provider = new JdbcPrivateKeyStoreProvider();
+    System.setProperty(ProviderConfiguration.KEK_PROPERTY, kekA);
+    PrivateKeyStore underA = provider.create(location, clock);
+    KeyId key = KeyId.of("before-the-rotation");
+    underA.generate(key, KeyType.EC_P256);
+    byte[] original = underA.privateKey(key).getEncoded();
+
+    System.setProperty(ProviderConfiguration.KEK_PROPERTY, kekB);
+    assertThatThrownBy(() -> provider.create(location, clock))
+        .isInstanceOf(WrongKeyEncryptionKeyException.class)
+        .hasMessageContaining("'kek-a'")
+        .hasMessageContaining(ProviderConfiguration.PREVIOUS_KEK_VARIABLE)
+        .hasMessageNotContaining(kekA.substring("raw:kek-a:".length()));
+
+    System.setProperty(ProviderConfiguration.PREVIOUS_KEK_PROPERTY, kekA);
+    PrivateKeyStore rotated = provider.create(location, clock);
+    assertThat(rotated.privateKey(key).getEncoded()).isEqualTo(original);
+    assertThat(kekIds(file)).containsExactly("kek-b");
+
+    System.clearProperty(ProviderConfiguration.PREVIOUS_KEK_PROPERTY);
+    assertThat(provider.create(location, clock).privateKey(key).getEncoded()).isEqualTo(original);
+  }
+
+  private static byte[] filled(int value) {
+    byte[] key = new byte[KeyEncryptionKey.RAW_LENGTH];
+    Arrays.fill(key, (byte) value);
+    return key;
+  }
+
+  /** The KEK id of each stored key, read from the raw rows. */
+  private static List<String> kekIds(Path file) throws Exception {
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+        ResultSet rows = connection.createStatement().executeQuery("SELECT kek_id FROM cps_private_key")) {
+      List<String> ids = new ArrayList<>();
+      while (rows.next()) {
+        ids.add(rows.getString(1));
+      }
+      return ids;
+    }
   }
 
   @Test
