@@ -35,10 +35,11 @@ import org.jspecify.annotations.Nullable;
  * {@link CertificateChain#fingerprint()}) and a chain that validates with PKIX to the configured trust
  * anchors. The probe only handshakes; it sends no request.
  *
- * <p>A server that was just reloaded may answer with the old certificate for a moment, so a
- * handshake that shows another certificate is repeated, every 200 ms, for up to
- * {@link Builder#patience}; the time this takes is real time, not the clock's. Results carry the
- * clock's instant.
+ * <p>A server that was just reloaded may answer with the old certificate for a moment, so the
+ * handshakes that do not pass are repeated, every 200 ms, until {@link Builder#patience} has passed
+ * since the probe began: one budget for all endpoints and names, so that a probe of many which all
+ * fail still ends in about that time (each gets one handshake at least). The time is real time,
+ * not the clock's. Results carry the clock's instant.
  */
 public final class TlsProbe implements DeploymentProbe {
   private static final Duration RETRY_EVERY = Duration.ofMillis(200);
@@ -69,28 +70,37 @@ public final class TlsProbe implements DeploymentProbe {
       NetworkRole role, EnrollmentId enrollment, CertificateChain expected, List<String> names) {
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(expected, "expected");
-    List<ProbeResult> results = new ArrayList<>();
+    long deadline = System.nanoTime() + patience.toNanos();
+    record Target(InetSocketAddress endpoint, String serverName) {}
+    List<Target> targets = new ArrayList<>();
     for (InetSocketAddress endpoint : endpoints) {
       for (String name : new LinkedHashSet<>(names)) {
-        results.add(probe(role, endpoint, serverName(name), expected));
+        targets.add(new Target(endpoint, serverName(name)));
       }
     }
-    return List.copyOf(results);
-  }
-
-  private ProbeResult probe(NetworkRole role, InetSocketAddress endpoint, String serverName, CertificateChain expected) {
-    long deadline = System.nanoTime() + patience.toNanos();
+    ProbeResult[] results = new ProbeResult[targets.size()];
+    List<Integer> pending = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      pending.add(i);
+    }
     while (true) {
-      ProbeResult result = handshake(role, endpoint, serverName, expected);
-      if (result.passed() || System.nanoTime() - deadline >= 0) {
-        return result;
+      List<Integer> failing = new ArrayList<>();
+      for (int i : pending) {
+        results[i] = handshake(role, targets.get(i).endpoint(), targets.get(i).serverName(), expected);
+        if (!results[i].passed()) {
+          failing.add(i);
+        }
+      }
+      if (failing.isEmpty() || System.nanoTime() - deadline >= 0) {
+        return List.of(results);
       }
       try {
         TimeUnit.MILLISECONDS.sleep(RETRY_EVERY.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return result;
+        return List.of(results);
       }
+      pending = failing;
     }
   }
 
@@ -210,8 +220,8 @@ public final class TlsProbe implements DeploymentProbe {
     }
 
     /**
-     * How long to repeat a handshake that does not pass yet, for a server that is still reloading.
-     * Default 10 s; zero probes once.
+     * How long a probe goes on repeating the handshakes that do not pass yet, for a server that is
+     * still reloading: in all, over every endpoint and name. Default 10 s; zero probes each once.
      */
     public Builder patience(Duration patience) {
       requireUnset("patience", this.patience);

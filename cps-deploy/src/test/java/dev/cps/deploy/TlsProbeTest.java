@@ -175,6 +175,26 @@ class TlsProbeTest {
     });
   }
 
+  /** One budget for the whole probe: four names that never pass take about it, not four times it. */
+  @Test
+  void patienceIsOneBudgetForEveryEndpointAndName() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    List<String> names = List.of("a.example.com", "b.example.com", "c.example.com", "d.example.com");
+    Deployment deployment = certificates.deployment(SHOP, names.toArray(String[]::new));
+
+    long start = System.nanoTime();
+    List<ProbeResult> results = probe(closedPort).probe(NetworkRole.PRODUCTION, SHOP, deployment.chain(), names);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(results).extracting(ProbeResult::serverName).containsExactlyElementsOf(names);
+    assertThat(results).noneMatch(ProbeResult::passed);
+    // A patience of 1 s each would take 4 s at least.
+    assertThat(took).isLessThan(Duration.ofMillis(2_500));
+  }
+
   @Test
   void refusesToBeBuiltWithoutTrustAnchorsOrEndpoints() {
     assertThatThrownBy(() -> TlsProbe.builder().endpoint("127.0.0.1", 443).build())
