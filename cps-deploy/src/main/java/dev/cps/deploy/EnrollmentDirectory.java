@@ -95,8 +95,12 @@ final class EnrollmentDirectory {
     return staged;
   }
 
-  /** Renames a completely written staged directory to its version name. */
+  /**
+   * Renames a completely written staged directory to its version name: its entries are made durable
+   * first (each file was forced as written), then the rename.
+   */
   void publish(Path staged, String version) throws IOException {
+    sync(staged);
     Files.move(staged, path.resolve(version), StandardCopyOption.ATOMIC_MOVE);
     sync(path);
   }

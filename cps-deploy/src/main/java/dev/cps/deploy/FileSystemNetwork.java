@@ -158,15 +158,31 @@ public final class FileSystemNetwork implements DeploymentNetwork {
         deployment.change(), deployment.chain().serialNumber(), directory.path().resolve(current));
   }
 
+  /**
+   * Points {@code current} back at the version served before and reloads again; the failure it
+   * reports is the reload's, with what came of the rollback, also when a step of the rollback fails.
+   */
   private DeploymentException rollBack(
-      Deployment deployment, EnrollmentDirectory directory, String failed, @Nullable String previous, String failure)
-      throws IOException {
-    directory.switchTo(previous);
+      Deployment deployment, EnrollmentDirectory directory, String failed, @Nullable String previous, String failure) {
+    String reloadFailed = "reload after deploying certificate serial " + deployment.chain().serialNumber()
+        + " of enrollment " + deployment.enrollment() + " failed: " + failure;
+    String before = previous == null ? "no certificate" : previous;
+    try {
+      directory.switchTo(previous);
+    } catch (IOException e) {
+      String message = reloadFailed + "; switching back to " + before + " failed too, so " + failed
+          + " may still be current under " + directory.path() + ": " + e;
+      log.warn(message);
+      return new DeploymentException(message, e);
+    }
     String again = Objects.requireNonNull(reload).run(environment(deployment, directory, previous));
-    directory.deleteVersion(failed);
-    String message = "reload after deploying certificate serial " + deployment.chain().serialNumber()
-        + " of enrollment " + deployment.enrollment() + " failed: " + failure + "; switched back to "
-        + (previous == null ? "no certificate" : previous)
+    try {
+      directory.deleteVersion(failed);
+    } catch (IOException e) {
+      // Nothing points at it; the versions beyond those kept are pruned after the next deployment.
+      log.warn("could not remove the failed version {} from {}: {}", failed, directory.path(), e.toString());
+    }
+    String message = reloadFailed + "; switched back to " + before
         + (again == null ? " and reloaded" : ", but reloading that failed too: " + again);
     log.warn(message);
     return new DeploymentException(message);

@@ -285,6 +285,27 @@ class FileSystemNetworkTest {
     assertThat(network.live(SHOP)).contains(retried.chain());
   }
 
+  /** A rollback whose switch fails is reported as the failed reload it follows, not as a failed write. */
+  @Test
+  void aRollbackThatCannotSwitchBackReportsTheReloadAndTheSwitch() throws Exception {
+    Path certs = root.resolve("certs");
+    Path broken = root.resolve("broken");
+    // The failing reload also takes the enrollment's directory away, so that no link can be made in it.
+    FileSystemNetwork network = FileSystemNetwork.builder(certs)
+        .reloadCommand("sh", "-c", "test ! -e " + broken
+            + " || { rm -rf \"$(dirname \"$CPS_VERSION_DIR\")\"; echo 'server says: no' >&2; exit 3; }")
+        .build();
+    network.deploy(certificates.deployment(SHOP, "shop.example.com"));
+    Files.createFile(broken);
+
+    assertThatThrownBy(() -> network.deploy(certificates.deployment(SHOP, "shop.example.com")))
+        .isInstanceOf(DeploymentException.class)
+        .hasMessageStartingWith("reload after deploying certificate serial ")
+        .hasMessageContaining("exited with 3: server says: no")
+        .hasMessageContaining("switching back to v000001 failed too, so v000002 may still be current")
+        .hasMessageNotContaining("could not write the certificate files");
+  }
+
   @Test
   void aFailingReloadOfTheFirstDeploymentLeavesNothingServed() throws Exception {
     FileSystemNetwork network = FileSystemNetwork.builder(root).reloadCommand("false").build();
