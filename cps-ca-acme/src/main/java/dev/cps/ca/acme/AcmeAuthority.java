@@ -159,14 +159,15 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
       }
     }
     URL finalizeLocation = answered.remove(order.value()) != null ? finalizeLocations.get(order.value()) : null;
-    OrderProgress.Progress now = forOrder(order, "reading order " + order.value(), login -> {
+    // The progress borrows a session for each look at the order, none while it waits between them.
+    OrderProgress.Progress now = forOrderBorrowing(order, "reading order " + order.value(), () -> {
       if (authorizations != null) {
-        return progress.advanceNew(login, location, authorizations, csr);
+        return progress.advanceNew(account, location, authorizations, csr);
       }
       if (finalizeLocation != null && csr != null) {
-        return progress.advanceAnswered(login, location, finalizeLocation, csr);
+        return progress.advanceAnswered(account, location, finalizeLocation, csr);
       }
-      return progress.advance(login, location, csr);
+      return progress.advance(account, location, csr);
     });
     OrderStatus status = now.status();
     if (status instanceof OrderStatus.Issued && now.certificate() != null) {
@@ -325,8 +326,13 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
 
   /** A call about an order: an order the server no longer knows, or whose account it forgot, is lost. */
   private <T> T forOrder(OrderRef order, String doing, AcmeAccount.LoginCall<T> call) {
+    return forOrderBorrowing(order, doing, () -> account.withLogin(call));
+  }
+
+  /** Like {@link #forOrder}, for a call that borrows the account's sessions itself. */
+  private <T> T forOrderBorrowing(OrderRef order, String doing, Call<T> call) {
     try {
-      return account.withLogin(call);
+      return call.run();
     } catch (AcmeException | AcmeLazyLoadingException | AcmeProtocolException e) {
       if (Failures.isProblem(e, "accountDoesNotExist")) {
         throw lost(order, "the ACME server no longer knows the account the order was placed with", e);

@@ -29,7 +29,8 @@ import org.shredzone.acme4j.toolbox.JSONBuilder;
 /**
  * Moves one order as far as it goes in one call: reads it, hands out the challenges of names not
  * answered yet, finalizes it with the CSR when it is ready, and waits briefly (our own backoff, the
- * server's Retry-After first) while the server validates or signs.
+ * server's Retry-After first) while the server validates or signs. Each look at the order borrows
+ * one of the account's sessions and gives it back before the wait.
  */
 final class OrderProgress {
   /** The server's Retry-After is a wall-clock instant, whatever clock the provisioner runs on. */
@@ -60,19 +61,20 @@ final class OrderProgress {
    * that is not done validating answers {@code orderNotReady}, and the order is then read and
    * polled as usual.
    */
-  Progress advanceAnswered(Login login, URL location, URL finalizeLocation, byte[] csr) throws AcmeException {
+  Progress advanceAnswered(AcmeAccount account, URL location, URL finalizeLocation, byte[] csr)
+      throws AcmeException {
     if (!optimism.worthTrying()) {
-      return advance(login, location, csr, false, true);
+      return advance(account, location, csr, false, true);
     }
     Finalized answer;
     try {
-      answer = finalizeOrder(login, finalizeLocation, csr);
+      answer = account.withLogin(login -> finalizeOrder(login, finalizeLocation, csr));
     } catch (AcmeServerException e) {
       if (!Failures.isProblem(e, "orderNotReady")) {
         throw e;
       }
       optimism.tried(false);
-      return advance(login, location, csr);
+      return advance(account, location, csr);
     }
     optimism.tried(true);
     if (answer.status() == Status.VALID && answer.certificate() != null) {
@@ -81,86 +83,121 @@ final class OrderProgress {
     if (answer.retryAfter() != null && answer.retryAfter().isAfter(WALL.instant())) {
       return pending(List.of(), answer.retryAfter());
     }
-    return advance(login, location, csr, true, false);
+    return advance(account, location, csr, true, false);
   }
 
   /**
    * Like {@link #advance}, for an order just placed whose authorizations are known from the answer
    * to the new-order request: reads them without reading the order again.
    */
-  Progress advanceNew(Login login, URL location, List<URL> authorizations, byte @Nullable [] csr)
+  Progress advanceNew(AcmeAccount account, URL location, List<URL> authorizations, byte @Nullable [] csr)
       throws AcmeException {
-    List<Authorization> bound = authorizations.stream().map(login::bindAuthorization).toList();
-    List<Challenge> open = openChallenges(bound);
+    List<Challenge> open = account.withLogin(
+        login -> openChallenges(authorizations.stream().map(login::bindAuthorization).toList()));
     if (!open.isEmpty()) {
       return pending(open, null);
     }
-    return advance(login, location, csr);
+    return advance(account, location, csr);
   }
 
-  Progress advance(Login login, URL location, byte @Nullable [] csr) throws AcmeException {
-    return advance(login, location, csr, false, false);
+  Progress advance(AcmeAccount account, URL location, byte @Nullable [] csr) throws AcmeException {
+    return advance(account, location, csr, false, false);
   }
 
   /**
+   * Looks at the order, each time under a session borrowed for that look alone, until it is done
+   * with or a wait would pass the time one call may take: a session is not held while the call
+   * waits, so that a few sessions serve many orders being validated at once.
+   *
    * @param finalized whether the order was finalized already
    * @param learning whether the challenges were just answered and finalizing at once was not tried:
    *     an order found ready at the first read says it would have paid off
    */
-  private Progress advance(Login login, URL location, byte @Nullable [] csr, boolean finalized, boolean learning)
-      throws AcmeException {
-    Order order = login.bindOrder(location);
-    Instant retryAfter = order.fetch().orElse(null);
-    if (learning && EnumSet.of(Status.READY, Status.PROCESSING, Status.VALID).contains(order.getStatus())) {
-      optimism.wouldHaveWorked();
-    }
+  private Progress advance(AcmeAccount account, URL location, byte @Nullable [] csr, boolean finalized,
+      boolean learning) throws AcmeException {
+    Look look = new Look(location, csr, finalized, learning);
     long deadline = System.nanoTime() + polling.inCall().toNanos();
-    boolean allAnswered = false;
     for (int attempt = 0; ; attempt++) {
-      Status status = order.getStatus();
-      switch (status) {
-        case VALID:
-          return new Progress(new OrderStatus.Issued(), order.getCertificate().getLocation());
-        case INVALID:
-          return new Progress(new OrderStatus.Invalid(reason(order)), null);
-        case READY:
-          if (csr == null) {
-            return pending(List.of(), retryAfter);
-          }
-          if (!finalized) {
-            Finalized answer = finalizeOrder(login, order.getFinalizeLocation(), csr);
-            finalized = true;
-            if (answer.status() == Status.VALID && answer.certificate() != null) {
-              return new Progress(new OrderStatus.Issued(), answer.certificate());
-            }
-            // A server still signing usually finishes within milliseconds: look again at once,
-            // unless it asked for a pause.
-            if (answer.retryAfter() == null || !answer.retryAfter().isAfter(WALL.instant())) {
-              retryAfter = order.fetch().orElse(null);
-              continue;
-            }
-            retryAfter = answer.retryAfter();
-          }
-          break;
-        case PENDING:
-          if (!allAnswered) {
-            List<Challenge> open = openChallenges(order.getAuthorizations());
-            if (!open.isEmpty()) {
-              return pending(open, retryAfter);
-            }
-            allAnswered = true;
-          }
-          break;
-        case PROCESSING:
-          break;
-        default:
-          return new Progress(new OrderStatus.Invalid("the order is " + status.name().toLowerCase()), null);
+      Progress done = account.withLogin(look::take);
+      if (done != null) {
+        return done;
       }
-      Duration wait = wait(attempt, retryAfter);
+      Duration wait = wait(attempt, look.retryAfter);
       if (System.nanoTime() + wait.toNanos() > deadline || !sleep(wait)) {
-        return pending(List.of(), retryAfter);
+        return pending(List.of(), look.retryAfter);
       }
+    }
+  }
+
+  /** What one call learned of its order so far, carried from one look to the next. */
+  private final class Look {
+    private final URL location;
+    private final byte @Nullable [] csr;
+    private boolean finalized;
+    private boolean learning;
+    private boolean allAnswered;
+    private @Nullable Instant retryAfter;
+
+    Look(URL location, byte @Nullable [] csr, boolean finalized, boolean learning) {
+      this.location = location;
+      this.csr = csr;
+      this.finalized = finalized;
+      this.learning = learning;
+    }
+
+    /**
+     * Reads the order and moves it on where it can (finalizing it when ready).
+     *
+     * @return where the order stands, or null if it is worth waiting and looking again
+     */
+    @Nullable Progress take(Login login) throws AcmeException {
+      Order order = login.bindOrder(location);
       retryAfter = order.fetch().orElse(null);
+      if (learning && EnumSet.of(Status.READY, Status.PROCESSING, Status.VALID).contains(order.getStatus())) {
+        optimism.wouldHaveWorked();
+      }
+      learning = false;
+      while (true) {
+        Status status = order.getStatus();
+        switch (status) {
+          case VALID:
+            return new Progress(new OrderStatus.Issued(), order.getCertificate().getLocation());
+          case INVALID:
+            return new Progress(new OrderStatus.Invalid(reason(order)), null);
+          case READY:
+            if (csr == null) {
+              return pending(List.of(), retryAfter);
+            }
+            if (!finalized) {
+              Finalized answer = finalizeOrder(login, order.getFinalizeLocation(), csr);
+              finalized = true;
+              if (answer.status() == Status.VALID && answer.certificate() != null) {
+                return new Progress(new OrderStatus.Issued(), answer.certificate());
+              }
+              // A server still signing usually finishes within milliseconds: look again at once,
+              // unless it asked for a pause.
+              if (answer.retryAfter() == null || !answer.retryAfter().isAfter(WALL.instant())) {
+                retryAfter = order.fetch().orElse(null);
+                continue;
+              }
+              retryAfter = answer.retryAfter();
+            }
+            return null;
+          case PENDING:
+            if (!allAnswered) {
+              List<Challenge> open = openChallenges(order.getAuthorizations());
+              if (!open.isEmpty()) {
+                return pending(open, retryAfter);
+              }
+              allAnswered = true;
+            }
+            return null;
+          case PROCESSING:
+            return null;
+          default:
+            return new Progress(new OrderStatus.Invalid("the order is " + status.name().toLowerCase()), null);
+        }
+      }
     }
   }
 
