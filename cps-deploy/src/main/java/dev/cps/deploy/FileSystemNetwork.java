@@ -85,7 +85,8 @@ public final class FileSystemNetwork implements DeploymentNetwork {
    * Writes a new version, switches to it and reloads; rolls back if the reload fails.
    *
    * @throws DeploymentException if the files could not be written or the reload failed; the
-   *     version served before stays current
+   *     version served before stays current, unless switching back to it failed too, which the
+   *     message says
    */
   @Override
   public void deploy(Deployment deployment) {

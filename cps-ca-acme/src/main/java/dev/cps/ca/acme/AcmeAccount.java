@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * call.
  *
  * <p>acme4j's sessions send one request at a time, so calls borrow one of a fixed number of
- * sessions for their duration.
+ * sessions for their requests; one that waits for the server between requests (an order being
+ * validated or signed) gives its session back meanwhile.
  */
 final class AcmeAccount {
   private static final Logger log = LoggerFactory.getLogger(AcmeAccount.class);

@@ -17,8 +17,12 @@ import org.slf4j.LoggerFactory;
  * <p>To rotate it, start with the new KEK there and the old one, in the same form, in {@code
  * cps.store.previous-kek} or {@code CPS_STORE_PREVIOUS_KEK}: the store re-seals the keys still under
  * the old KEK under the new one before it is handed out, and opens any that a provisioner not yet
- * restarted seals under the old one meanwhile (the next start with both moves those). Once every
- * provisioner runs with the new KEK, drop the old one.
+ * restarted seals under the old one meanwhile (the next start with both moves those). A provisioner
+ * still running with the old KEK alone cannot open the re-sealed keys: with several, first start
+ * each with the old KEK as the current one and the new one as the previous one, then swap them.
+ * Once every provisioner runs with the new KEK, drop the old one. A re-sealing that fails (a key
+ * that does not open, the database busy) is logged and tried again on the next start; the store
+ * opens the keys under either KEK meanwhile.
  */
 public final class JdbcPrivateKeyStoreProvider implements PrivateKeyStoreProvider {
   private static final Logger log = LoggerFactory.getLogger(JdbcPrivateKeyStoreProvider.class);
@@ -39,9 +43,15 @@ public final class JdbcPrivateKeyStoreProvider implements PrivateKeyStoreProvide
     JdbcStores.requireNoKeysUnderOtherKeks(database, keyring.ids());
     JdbcPrivateKeyStore keys = new JdbcPrivateKeyStore(database, keyring, JdbcStores.defaultProvider(), clock);
     if (!previous.isEmpty()) {
-      int moved = keys.whileNoKeyIsSealed(() -> KeyRotation.rotate(database, keyring, kek));
-      log.info("Re-sealed {} private key(s) under key-encryption key '{}' (from {})", moved, kek.id(),
-          previous.get(0).id());
+      try {
+        int moved = KeyRotation.rotate(database, keyring, kek);
+        log.info("Re-sealed {} private key(s) under key-encryption key '{}' (from '{}')", moved, kek.id(),
+            previous.get(0).id());
+      } catch (RuntimeException e) {
+        // The ring opens keys under either KEK: the store works, and the next start tries again.
+        log.warn("Re-sealing the private keys under key-encryption key '{}' (from '{}') failed, nothing was"
+            + " changed; trying again on the next start: {}", kek.id(), previous.get(0).id(), e.toString());
+      }
     }
     return keys;
   }

@@ -210,7 +210,8 @@ public final class JdbcStores implements AutoCloseable {
       throw new WrongKeyEncryptionKeyException(ids.get(0), "private keys are stored under key-encryption key '"
           + other + "', but '" + current + "' " + (ids.size() == 1 ? "was" : "were") + " given: open the store with '"
           + other + "' among previousKeyEncryptionKeys and call rotateKeyEncryptionKey to move them (through the"
-          + " ServiceLoader providers: give '" + other + "' in " + ProviderConfiguration.PREVIOUS_KEK_VARIABLE + ")");
+          + " ServiceLoader providers: give '" + other + "', as raw:<id>:<base64> or passphrase:<id>:<passphrase>, in "
+          + ProviderConfiguration.PREVIOUS_KEK_VARIABLE + " or -D" + ProviderConfiguration.PREVIOUS_KEK_PROPERTY + ")");
     }
   }
 

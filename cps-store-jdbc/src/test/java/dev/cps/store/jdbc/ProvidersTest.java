@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,6 +68,42 @@ class ProvidersTest {
 
     System.clearProperty(ProviderConfiguration.PREVIOUS_KEK_PROPERTY);
     assertThat(provider.create(location, clock).privateKey(key).getEncoded()).isEqualTo(original);
+  }
+
+  /** A key that does not open stops the re-sealing, not the start: the store opens under either KEK. */
+  @Test
+  void aReSealingThatFailsAtStartLeavesTheStoreWorkingUnderBothKeks() throws Exception {
+    Path file = directory.resolve("half-rotated.db");
+    URI location = URI.create("jdbc:sqlite:" + file);
+    MutableClock clock = MutableClock.at(LocalWorkflow.START);
+    JdbcPrivateKeyStoreProvider provider = new JdbcPrivateKeyStoreProvider();
+    System.setProperty(ProviderConfiguration.KEK_PROPERTY, "raw:kek-a:" + Base64.getEncoder().encodeToString(filled(1)));
+    PrivateKeyStore underA = provider.create(location, clock);
+    KeyId good = KeyId.of("good");
+    KeyId tampered = KeyId.of("tampered");
+    underA.generate(good, KeyType.EC_P256);
+    underA.generate(tampered, KeyType.EC_P256);
+    byte[] original = underA.privateKey(good).getEncoded();
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+        PreparedStatement flip = connection.prepareStatement(
+            "UPDATE cps_private_key SET encrypted_private_key = ? WHERE id = 'tampered'");
+        ResultSet row = connection.createStatement()
+            .executeQuery("SELECT encrypted_private_key FROM cps_private_key WHERE id = 'tampered'")) {
+      assertThat(row.next()).isTrue();
+      byte[] sealed = row.getBytes(1);
+      sealed[sealed.length - 1] ^= 1;
+      flip.setBytes(1, sealed);
+      assertThat(flip.executeUpdate()).isEqualTo(1);
+    }
+
+    System.setProperty(ProviderConfiguration.KEK_PROPERTY, "raw:kek-b:" + Base64.getEncoder().encodeToString(filled(2)));
+    System.setProperty(ProviderConfiguration.PREVIOUS_KEK_PROPERTY,
+        "raw:kek-a:" + Base64.getEncoder().encodeToString(filled(1)));
+    PrivateKeyStore started = provider.create(location, clock);
+
+    assertThat(kekIds(file)).as("the re-sealing was rolled back as a whole").containsOnly("kek-a");
+    assertThat(started.privateKey(good).getEncoded()).isEqualTo(original);
+    assertThatThrownBy(() -> started.privateKey(tampered)).isInstanceOf(RuntimeException.class);
   }
 
   private static byte[] filled(int value) {
