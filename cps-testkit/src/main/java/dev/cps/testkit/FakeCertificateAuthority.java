@@ -257,7 +257,7 @@ public final class FakeCertificateAuthority implements CertificateAuthority {
 
   /**
    * Hands DV orders submitted from now on one challenge of each type per name, as alternatives
-   * (a wildcard name is offered DNS-01 only, when it is among them); validation waits until one
+   * (a wildcard name is offered DNS-01 alone, as at an ACME CA); validation waits until one
    * challenge of every name is reported ready. Without this call, DV orders validate on their own.
    */
   public FakeCertificateAuthority requireChallenges(ChallengeType type, ChallengeType... alternatives) {

@@ -2,16 +2,17 @@ package dev.cps.testkit;
 
 import dev.cps.spi.CaRejectedException;
 import dev.cps.spi.CertificateChain;
-import dev.cps.spi.OrderLostException;
-import dev.cps.spi.RevocationReason;
-import dev.cps.spi.CertificateChain;
 import dev.cps.spi.Challenge;
 import dev.cps.spi.ChallengeType;
+import dev.cps.spi.OrderLostException;
 import dev.cps.spi.OrderRef;
 import dev.cps.spi.OrderRequest;
 import dev.cps.spi.OrderStatus;
+import dev.cps.spi.RevocationReason;
 import dev.cps.spi.ValidationType;
 import dev.cps.testkit.FakeCertificateAuthority.Alteration;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +35,12 @@ final class OrderBook {
   private final Clock clock;
   private final FakeIssuer issuer;
   private final CaScript script;
-  private final ChallengeMinter challenges = new ChallengeMinter();
+  /**
+   * Marks this CA's order, authorization and challenge ids, so that a reference another instance
+   * handed out (before a restart, say) is lost here, as at a real CA, rather than another order.
+   */
+  private final String instance = String.format("%08x", new SecureRandom().nextInt());
+  private final ChallengeMinter challenges = new ChallengeMinter(instance);
   private final Map<String, OrderEntry> orders = new LinkedHashMap<>();
   private final Map<String, OrderEntry> ordersByRequestId = new HashMap<>();
   private final Set<String> lost = new HashSet<>();
@@ -74,9 +80,12 @@ final class OrderBook {
    * @throws CaRejectedException if this CA did not issue it, or it is revoked already
    */
   void revoke(CertificateChain certificate, RevocationReason reason) {
-    String serial = certificate.serialNumber();
+    // The end-entity certificate, wherever the chain has it: one this CA returned unsorted is
+    // handed back sorted, and an intermediate is not a certificate one revokes here.
+    X509Certificate leaf = endEntity(certificate);
+    String serial = leaf.getSerialNumber().toString(16);
     boolean issuedHere = orders.values().stream()
-        .anyMatch(e -> e.issued != null && e.issued.leaf().equals(certificate.leaf()));
+        .anyMatch(e -> e.issued != null && endEntity(e.issued).equals(leaf));
     if (!issuedHere) {
       throw new CaRejectedException("certificate " + serial + " was not issued by fake CA " + caId, "unauthorized",
           null);
@@ -85,6 +94,10 @@ final class OrderBook {
       throw new CaRejectedException("certificate " + serial + " is already revoked", "alreadyRevoked", null);
     }
     revoked.put(serial, reason);
+  }
+
+  private static X509Certificate endEntity(CertificateChain chain) {
+    return chain.certificates().stream().filter(c -> c.getBasicConstraints() < 0).findFirst().orElse(chain.leaf());
   }
 
   Map<String, RevocationReason> revocations() {
@@ -97,7 +110,7 @@ final class OrderBook {
    */
   OrderRef place(OrderRequest request, CsrContents csr) {
     Instant now = clock.instant();
-    OrderRef ref = new OrderRef(caId, "order-" + (orders.size() + 1));
+    OrderRef ref = new OrderRef(caId, "order-" + instance + "-" + (orders.size() + 1));
     List<ChallengeType> challengeTypes = script.challengeTypes();
     boolean challenged = !challengeTypes.isEmpty() && request.enrollment().validationType() == ValidationType.DV;
     OrderEntry entry = new OrderEntry(

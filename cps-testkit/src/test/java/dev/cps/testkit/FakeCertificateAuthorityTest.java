@@ -183,6 +183,53 @@ class FakeCertificateAuthorityTest {
     assertThat(ca.orders()).hasSize(2);
   }
 
+  /** The engine hands back the chain sorted; the CA knows its leaf whichever order it sent. */
+  @Test
+  void revokesALeafItSentInAnUnsortedChainButNotItsIntermediate() {
+    ca.alterNext(FakeCertificateAuthority.Alteration.UNSORTED_CHAIN);
+    OrderRef order = submit("r1", "a.example.com");
+    clock.advance(Duration.ofMinutes(2));
+    CertificateChain unsorted = ca.retrieve(order);
+    assertThat(unsorted.leaf().getBasicConstraints()).as("the intermediate comes first").isNotNegative();
+    CertificateChain sorted = CertificateChain.of(unsorted.certificates().get(1), unsorted.certificates().get(0));
+
+    assertThatThrownBy(() -> ca.revoke(CertificateChain.of(unsorted.certificates().get(0)), RevocationReason.UNSPECIFIED))
+        .isInstanceOf(CaRejectedException.class).hasMessageContaining("not issued by fake CA");
+    ca.revoke(sorted, RevocationReason.KEY_COMPROMISE);
+    assertThat(ca.revocations()).containsExactly(Map.entry(sorted.serialNumber(), RevocationReason.KEY_COMPROMISE));
+  }
+
+  /** A reference another instance handed out (before a restart) is lost here, not another order. */
+  @Test
+  void anotherInstancesOrdersAndChallengesAreNotThisOnes() {
+    ca.requireChallenges(ChallengeType.HTTP_01);
+    FakeCertificateAuthority restarted = FakeCertificateAuthority.builder().id("fake").clock(clock).build();
+    restarted.requireChallenges(ChallengeType.HTTP_01);
+    OrderRef before = submit("r1", "a.example.com");
+    OrderRef after = restarted.submit(TestCsr.forNames("b.example.com").orderRequest("r2"));
+
+    assertThat(after).isNotEqualTo(before);
+    assertThatThrownBy(() -> restarted.status(before)).isInstanceOf(OrderLostException.class);
+    Challenge mine = ((OrderStatus.Pending) ca.status(before)).challenges().get(0);
+    Challenge theirs = ((OrderStatus.Pending) restarted.status(after)).challenges().get(0);
+    assertThat(theirs.id()).isNotEqualTo(mine.id());
+    assertThat(theirs.authorization()).isNotEqualTo(mine.authorization());
+  }
+
+  /** As at an ACME CA, a wildcard name is validated by DNS-01 alone, whatever else is required. */
+  @Test
+  void aWildcardIsOfferedDns01Only() {
+    ca.requireChallenges(ChallengeType.HTTP_01, ChallengeType.TLS_ALPN_01);
+    OrderRef order = submit("r1", "*.example.com", "www.example.com");
+
+    List<Challenge> challenges = ((OrderStatus.Pending) ca.status(order)).challenges();
+
+    assertThat(challenges).filteredOn(c -> c.domain().equals("example.com")).extracting(Challenge::type)
+        .containsExactly(ChallengeType.DNS_01);
+    assertThat(challenges).filteredOn(c -> c.domain().equals("www.example.com")).extracting(Challenge::type)
+        .containsExactly(ChallengeType.HTTP_01, ChallengeType.TLS_ALPN_01);
+  }
+
   @Test
   void revokesWhatItIssuedOnce() {
     OrderRef order = submit("r1", "a.example.com");
