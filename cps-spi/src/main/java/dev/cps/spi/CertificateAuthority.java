@@ -8,7 +8,9 @@ import java.util.Optional;
  * (retried with backoff) or {@link CaRejectedException} (the change fails with the CA's reason).
  *
  * <p>Implementations are called from several worker threads at once, for different orders. An
- * order the CA does not know (any method naming one) is a {@link CaRejectedException}.
+ * order the CA does not know, or no longer knows (any method naming one), is an {@link
+ * OrderLostException}: the engine then orders again for the change. An order of another CA is a
+ * {@link CaRejectedException}.
  */
 public interface CertificateAuthority {
 

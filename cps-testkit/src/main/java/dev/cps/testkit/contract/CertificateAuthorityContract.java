@@ -1,9 +1,11 @@
 package dev.cps.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cps.spi.CertificateAuthority;
 import dev.cps.spi.CertificateChain;
+import dev.cps.spi.OrderLostException;
 import dev.cps.spi.OrderRef;
 import dev.cps.spi.OrderStatus;
 import dev.cps.spi.RenewalWindow;
@@ -46,6 +48,14 @@ public abstract class CertificateAuthorityContract {
   /** Whether a cancelled order reports {@link OrderStatus.Invalid}; ACME has no cancel and may not. */
   protected boolean cancelInvalidatesOrder() {
     return true;
+  }
+
+  /**
+   * A reference of this CA's kind to an order it never placed, made from one it did; by default the
+   * placed one's value with a suffix. Override where that is not such a reference.
+   */
+  protected OrderRef unknownOrder(OrderRef placed) {
+    return new OrderRef(placed.authority(), placed.value() + "-never-placed");
   }
 
   @BeforeEach
@@ -99,9 +109,21 @@ public abstract class CertificateAuthorityContract {
   public void cancelledOrderIsNotIssued() {
     OrderRef order = submit(TestCsr.forNames(names().toArray(String[]::new)));
     ca.cancel(order);
+    OrderStatus status = ca.status(order);
     if (cancelInvalidatesOrder()) {
-      assertThat(ca.status(order)).isInstanceOf(OrderStatus.Invalid.class);
+      assertThat(status).isInstanceOf(OrderStatus.Invalid.class);
+    } else {
+      assertThat(status).isNotInstanceOf(OrderStatus.Issued.class);
     }
+  }
+
+  /** The engine orders again for an order the CA does not know: it must say so with this exception. */
+  @Test
+  public void anOrderItNeverPlacedIsLost() {
+    OrderRef placed = submit(TestCsr.forNames(names().toArray(String[]::new)));
+    OrderRef unknown = unknownOrder(placed);
+
+    assertThatThrownBy(() -> ca.status(unknown)).isInstanceOf(OrderLostException.class);
   }
 
   private static List<String> dnsNames(X509Certificate leaf) throws CertificateParsingException {
