@@ -151,8 +151,13 @@ public final class CpsTestkit implements ParameterResolver, AfterEachCallback {
   /**
    * Moves the clock in steps of {@code step} up to {@code total}, running what is due after each:
    * a simulated stretch of time in which the engine looks as often as {@code step} says.
+   *
+   * @throws IllegalArgumentException if {@code step} is not positive: the clock would never reach the end
    */
   public void runFor(Duration total, Duration step) {
+    if (step.isNegative() || step.isZero()) {
+      throw new IllegalArgumentException("step must be positive, was " + step);
+    }
     Instant end = clock().instant().plus(total);
     provisioner().runDue();
     while (clock().instant().isBefore(end)) {
@@ -185,10 +190,11 @@ public final class CpsTestkit implements ParameterResolver, AfterEachCallback {
 
   @Override
   public void afterEach(ExtensionContext context) {
-    if (fixture != null && fixture.provisioner != null) {
-      fixture.provisioner.close();
+    Fixture done = fixture;
+    fixture = null; // the next test starts afresh, whatever closing this one's provisioner throws
+    if (done != null && done.provisioner != null) {
+      done.provisioner.close();
     }
-    fixture = null;
   }
 
   @Override
