@@ -91,8 +91,9 @@ public interface EnrollmentStore {
 
   /**
    * Like {@link #due}, but each enrollment returned is leased to {@code owner} until {@code now +
-   * lease} or until {@link #release}: while the lease holds, other owners' claims (and {@link #due})
-   * skip it. Several provisioners sharing one store split due work this way; one whose process dies
+   * lease} or until {@link #release}: while the lease holds, every claim, the owner's own included,
+   * skips it (as does {@link #due}); the engine claims its next batch while it still works on the
+   * one before. Several provisioners sharing one store split due work this way; one whose process dies
    * loses its leases when they expire. Leases only divide work: every write is still fenced by
    * {@link #update}'s version check.
    *
