@@ -13,10 +13,12 @@ import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.KeyId;
 import dev.cps.spi.KeyType;
+import dev.cps.spi.NetworkRole;
 import dev.cps.spi.NetworkSettings;
 import dev.cps.spi.OrderRef;
 import dev.cps.spi.OrderStatus;
 import dev.cps.spi.Organization;
+import dev.cps.spi.ProbeResult;
 import dev.cps.spi.TimelineEntry;
 import dev.cps.spi.ValidationType;
 import dev.cps.spi.Warning;
@@ -78,9 +80,18 @@ final class ContractFixtures {
   static Enrollment fullEnrollment(EnrollmentId id) {
     EnrollmentRequest request = fullRequest();
     CertificateChain chain = chain(request);
+    CertificateChain renewed = chain(request);
     DeployedCertificate old = new DeployedCertificate(ChangeId.of("change-0"), KeyId.of("key-0"), chain, T0);
     DeployedCertificate live = new DeployedCertificate(
         ChangeId.of("change-1"), KeyId.of("key-1"), chain, T0.plus(Duration.ofHours(2)));
+    // Staging already holds the renewal, so that a store that keeps one for the other fails.
+    DeployedCertificate staged = new DeployedCertificate(
+        ChangeId.of("change-2"), KeyId.of("key-2"), renewed, T0.plus(Duration.ofHours(3)));
+    List<ProbeResult> probes = List.of(
+        new ProbeResult(T0.plusSeconds(4000), NetworkRole.STAGING, "127.0.0.1:8443", "www.example.com", true,
+            renewed.fingerprint(), "serves the deployed certificate"),
+        new ProbeResult(T0.plusSeconds(4001), NetworkRole.STAGING, "127.0.0.1:8443", "api.example.com", false, null,
+            "no certificate served: connection refused"));
     Change completed = Change.open(ChangeId.of("change-1"), ChangeReason.NEW_CERTIFICATE, request, "fake", T0, "ada")
         .toBuilder().version(9).state(new ChangeState.Completed()).nextActionAt(null).key(KeyId.of("key-1"))
         .certificate(chain).record(new TimelineEntry(T0.plusSeconds(60), "ReadyForProduction -> Completed", "engine"))
@@ -96,16 +107,41 @@ final class ContractFixtures {
         .order(new OrderRef("fake", "order-42"))
         .presentedChallenges(List.of(new dev.cps.spi.Challenge(
             "challenge-1", "authz-1", ChallengeType.DNS_01, "www.example.com", "tok", "tok.thumb")))
-        .certificate(chain)
+        .certificate(renewed)
         .warnings(warnings)
+        .probes(probes)
         .deploymentNotBefore(T0.plus(Duration.ofDays(5)))
         .stagingAcknowledgement(new TimelineEntry(T0.plusSeconds(5000), "staging test acknowledged", "ada"))
         .attempts(2)
         .lastError("fake CA unavailable")
         .record(new TimelineEntry(T0.plusSeconds(3700), "KeyPending -> CsrReady", "engine"))
         .build();
-    return new Enrollment(id, 12, request, T0, List.of(completed, open), live, live, List.of(old),
-        null, null, T0.plus(Duration.ofDays(80)), T0.plusSeconds(7200));
+    return new Enrollment(id, 12, request, T0, List.of(completed, open), staged, live, List.of(old),
+        T0.plus(Duration.ofDays(60)), T0.plus(Duration.ofDays(40)), T0.plus(Duration.ofDays(80)),
+        T0.plusSeconds(7200));
+  }
+
+  /** Every state a change can be in, with what each carries. */
+  static List<ChangeState> everyState() {
+    List<dev.cps.spi.Challenge> challenges = List.of(new dev.cps.spi.Challenge(
+        "challenge-9", "authz-9", ChallengeType.HTTP_01, "www.example.com", "token-9", "token-9.thumb"));
+    return List.of(new ChangeState.KeyPending(), new ChangeState.CsrReady(), new ChangeState.Validating(),
+        new ChangeState.AwaitingChallenges(challenges), new ChangeState.ChallengesInPlace(challenges),
+        new ChangeState.AwaitingWarningAcceptance(
+            List.of(new Warning(WarningCode.CSR_VS_CERTIFICATE_OU_FIELD_MISMATCH, "OU 'Platform' missing"))),
+        new ChangeState.ReadyForStaging(), new ChangeState.AwaitingStagingTest(),
+        new ChangeState.AwaitingDeploymentDate(T0.plus(Duration.ofDays(9))), new ChangeState.ReadyForProduction(),
+        new ChangeState.Completed(), new ChangeState.Cancelled("replaced by an update"),
+        new ChangeState.Failed("the CA refused: rejectedIdentifier"));
+  }
+
+  /** An enrollment whose one change is in {@code state}. */
+  static Enrollment inState(EnrollmentId id, ChangeState state) {
+    EnrollmentRequest request = request("www.example.com");
+    Change change = Change.open(ChangeId.of(id.value() + "-change"), ChangeReason.NEW_CERTIFICATE, request, "fake", T0,
+        "ada").toBuilder().version(3).state(state).nextActionAt(state.terminal() ? null : T0.plusSeconds(60)).build();
+    return new Enrollment(id, 4, request, T0, List.of(change), null, null, List.of(), null, null, null,
+        change.nextActionAt());
   }
 
   /** A real chain for the request from a fake CA, for a key nobody keeps. */

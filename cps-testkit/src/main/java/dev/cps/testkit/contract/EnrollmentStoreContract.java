@@ -5,6 +5,7 @@ import static dev.cps.testkit.contract.ContractFixtures.enrollment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cps.spi.ChangeState;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.EnrollmentStore;
@@ -39,6 +40,15 @@ public abstract class EnrollmentStoreContract {
   @BeforeEach
   public void createStore() {
     store = newStore();
+  }
+
+  @Test
+  public void aChangeInEveryStateComesBackAsItWas() {
+    for (ChangeState state : ContractFixtures.everyState()) {
+      Enrollment stored = ContractFixtures.inState(EnrollmentId.of("in-" + state.name()), state);
+      store.insert(stored);
+      assertThat(store.find(stored.id())).as(state.name()).contains(stored);
+    }
   }
 
   @Test
