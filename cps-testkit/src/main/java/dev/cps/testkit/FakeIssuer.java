@@ -59,6 +59,11 @@ final class FakeIssuer {
   private final X509Certificate root;
   private final X509Certificate intermediate;
 
+  private static X500Name caName(String commonName) {
+    return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).addRDN(BCStyle.O, "CPS testkit")
+        .build();
+  }
+
   FakeIssuer(String name, Instant now, Provider provider) {
     this.provider = provider;
     try {
@@ -67,14 +72,15 @@ final class FakeIssuer {
       // Backdated a day, as real CAs do, so a certificate is valid on machines whose clocks lag.
       Instant from = now.truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(1));
       Instant to = from.plus(CA_LIFETIME);
-      X500Name rootName = new X500Name("CN=CPS Fake Root CA (" + name + "),O=CPS testkit");
+      // Built, not parsed, so that an id with a comma or an equals sign stays in the CN.
+      X500Name rootName = caName("CPS Fake Root CA (" + name + ")");
       X509v3CertificateBuilder rootBuilder = new JcaX509v3CertificateBuilder(
           rootName, serial(), Date.from(from), Date.from(to), rootName, rootKeys.getPublic());
       caExtensions(rootBuilder, rootKeys.getPublic(), null, -1);
       root = sign(rootBuilder, rootKeys.getPrivate());
       X509v3CertificateBuilder intermediateBuilder = new JcaX509v3CertificateBuilder(
           root, serial(), Date.from(from), Date.from(to),
-          new X500Name("CN=CPS Fake Intermediate CA (" + name + "),O=CPS testkit"), intermediateKeys.getPublic());
+          caName("CPS Fake Intermediate CA (" + name + ")"), intermediateKeys.getPublic());
       caExtensions(intermediateBuilder, intermediateKeys.getPublic(), root, 0);
       intermediate = sign(intermediateBuilder, rootKeys.getPrivate());
     } catch (GeneralSecurityException | IOException e) {

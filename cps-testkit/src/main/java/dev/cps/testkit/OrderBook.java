@@ -135,14 +135,23 @@ final class OrderBook {
     };
   }
 
-  /** Records the challenges as ready; the last one outstanding starts the validation time. */
+  /**
+   * Records the challenges as ready; the last one outstanding starts the validation time. Each must
+   * be one this CA handed out for the order, as handed out (token and key authorization too); if
+   * one is not, none is recorded.
+   */
   void challengesReady(OrderRef order, List<Challenge> challenges) {
     OrderEntry entry = get(order);
     for (Challenge challenge : challenges) {
-      if (entry.challenges.stream().noneMatch(c -> c.id().equals(challenge.id()))) {
-        throw new IllegalArgumentException(
-            "challenge " + challenge.id() + " does not belong to order " + order.value());
+      Challenge handedOut = entry.challenges.stream().filter(c -> c.id().equals(challenge.id())).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException(
+              "challenge " + challenge.id() + " does not belong to order " + order.value()));
+      if (!handedOut.equals(challenge)) {
+        throw new IllegalArgumentException("challenge " + challenge.id() + " of order " + order.value()
+            + " is not as this CA handed it out (its token, key authorization, type or name differ)");
       }
+    }
+    for (Challenge challenge : challenges) {
       entry.readied.put(challenge.id(), challenge);
     }
     if (entry.readyAt == null && entry.outstanding().isEmpty()) {

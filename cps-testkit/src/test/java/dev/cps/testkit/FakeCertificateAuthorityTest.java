@@ -216,6 +216,40 @@ class FakeCertificateAuthorityTest {
     assertThat(theirs.authorization()).isNotEqualTo(mine.authorization());
   }
 
+  /** A list with one challenge that is not the order's, or not as handed out, records none of them. */
+  @Test
+  void challengesReadyRecordsNothingWhenOneIsNotAsHandedOut() {
+    ca.requireChallenges(ChallengeType.HTTP_01);
+    OrderRef order = submit("r1", "a.example.com", "b.example.com");
+    List<Challenge> handedOut = ((OrderStatus.Pending) ca.status(order)).challenges();
+    Challenge altered = new Challenge(handedOut.get(1).id(), handedOut.get(1).authorization(), ChallengeType.HTTP_01,
+        handedOut.get(1).domain(), handedOut.get(1).token(), "not-the-key-authorization");
+    Challenge foreign = new Challenge("challenge-elsewhere", "authz-elsewhere", ChallengeType.HTTP_01, "b.example.com",
+        "t", "t.k");
+
+    assertThatThrownBy(() -> ca.challengesReady(order, List.of(handedOut.get(0), altered)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not as this CA handed it out");
+    assertThatThrownBy(() -> ca.challengesReady(order, List.of(handedOut.get(0), foreign)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not belong to order");
+    assertThat(ca.challengesReadied(order)).isEmpty();
+
+    ca.challengesReady(order, handedOut);
+    assertThat(ca.challengesReadied(order)).containsExactlyInAnyOrderElementsOf(handedOut);
+  }
+
+  /** An id with a comma or an equals sign stays in the CA certificates' common names. */
+  @Test
+  void anIdThatLooksLikeANameStaysInTheCommonName() {
+    FakeCertificateAuthority odd = FakeCertificateAuthority.builder().id("widgets, inc=1").clock(clock).build();
+    OrderRef order = odd.submit(TestCsr.forNames("a.example.com").orderRequest("r1"));
+    clock.advance(Duration.ofMinutes(2));
+
+    CertificateChain chain = odd.retrieve(order);
+
+    assertThat(chain.leaf().getIssuerX500Principal().getName())
+        .isEqualTo("O=CPS testkit,CN=CPS Fake Intermediate CA (widgets\\, inc\\=1)");
+  }
+
   /** As at an ACME CA, a wildcard name is validated by DNS-01 alone, whatever else is required. */
   @Test
   void aWildcardIsOfferedDns01Only() {
