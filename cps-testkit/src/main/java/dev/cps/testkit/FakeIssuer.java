@@ -1,6 +1,7 @@
 package dev.cps.testkit;
 
 import dev.cps.spi.CertificateChain;
+import dev.cps.spi.ValidationType;
 import dev.cps.testkit.FakeCertificateAuthority.Alteration;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -99,12 +100,15 @@ final class FakeIssuer {
 
   /**
    * Signs a leaf for the CSR, valid from {@code notBefore} for {@code lifetime}, altered as asked.
-   * Thread-safe: the CA signs outside its lock so that concurrent orders sign in parallel.
+   * A DV certificate names no organization (a public CA vouches only for the names): its subject is
+   * the CSR's CN alone. Thread-safe: the CA signs outside its lock so that concurrent orders sign
+   * in parallel.
    */
-  CertificateChain issue(CsrContents csr, Set<Alteration> alterations, Instant notBefore, Duration lifetime) {
+  CertificateChain issue(CsrContents csr, ValidationType type, Set<Alteration> alterations, Instant notBefore,
+      Duration lifetime) {
     Instant from = notBefore.truncatedTo(ChronoUnit.SECONDS);
     PublicKey key = alterations.contains(Alteration.WRONG_KEY) ? freshKeyLike(csr.publicKey()) : csr.publicKey();
-    X500Name subject = subject(csr.subject(), alterations);
+    X500Name subject = subject(csr.subject(), type == ValidationType.DV, alterations);
     List<String> names = names(csr.dnsNames(), alterations);
     X509Certificate leaf;
     try {
@@ -137,14 +141,18 @@ final class FakeIssuer {
     return CertificateChain.of(leaf, intermediate);
   }
 
-  /** The CSR's subject reduced to the attributes a CA vouches for, in the CSR's order. */
-  private static X500Name subject(X500Name requested, Set<Alteration> alterations) {
+  /**
+   * The CSR's subject reduced to the attributes a CA vouches for, in the CSR's order: for DV, the
+   * common name alone.
+   */
+  private static X500Name subject(X500Name requested, boolean domainOnly, Set<Alteration> alterations) {
     X500NameBuilder builder = new X500NameBuilder(BCStyle.INSTANCE);
     boolean hasOrganization = false;
     for (RDN rdn : requested.getRDNs()) {
       AttributeTypeAndValue attribute = rdn.getFirst();
       ASN1ObjectIdentifier type = attribute.getType();
-      if (!SUBJECT_TYPES.contains(type) || (type.equals(BCStyle.OU) && alterations.contains(Alteration.DROP_OU))) {
+      if (!SUBJECT_TYPES.contains(type) || (type.equals(BCStyle.OU) && alterations.contains(Alteration.DROP_OU))
+          || (domainOnly && !type.equals(BCStyle.CN))) {
         continue;
       }
       if (type.equals(BCStyle.O)) {

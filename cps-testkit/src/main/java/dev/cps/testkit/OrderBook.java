@@ -237,7 +237,8 @@ final class OrderBook {
 
   /** Signs a claimed order. Touches no state of the book: called outside the CA's lock. */
   CertificateChain sign(Signing signing) {
-    return issuer.issue(signing.entry().csr, signing.alterations(), signing.notBefore(), signing.lifetime());
+    return issuer.issue(signing.entry().csr, signing.entry().validationType(), signing.alterations(),
+        signing.notBefore(), signing.lifetime());
   }
 
   /** Records what {@link #sign} produced, or releases the claim if signing failed. */

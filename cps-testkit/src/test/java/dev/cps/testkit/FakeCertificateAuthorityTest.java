@@ -237,6 +237,18 @@ class FakeCertificateAuthorityTest {
     assertThat(ca.challengesReadied(order)).containsExactlyInAnyOrderElementsOf(handedOut);
   }
 
+  /** As a public CA, the fake vouches for an organization only when it validated one (OV, EV). */
+  @Test
+  void aDvCertificateNamesTheCommonNameAloneAnOvOneTheOrganizationToo() {
+    OrderRef dv = ca.submit(TestCsr.forRequest(Requests.organization(ValidationType.DV)).orderRequest("dv"));
+    OrderRef ov = ca.submit(TestCsr.forRequest(Requests.organization(ValidationType.OV)).orderRequest("ov"));
+    clock.advance(Duration.ofDays(3));
+
+    assertThat(ca.retrieve(dv).leaf().getSubjectX500Principal().getName()).isEqualTo("CN=www.example.com");
+    assertThat(ca.retrieve(ov).leaf().getSubjectX500Principal().getName())
+        .contains("CN=www.example.com", "O=Example Widgets GmbH", "C=DE");
+  }
+
   /** An id with a comma or an equals sign stays in the CA certificates' common names. */
   @Test
   void anIdThatLooksLikeANameStaysInTheCommonName() {
