@@ -32,6 +32,8 @@ public interface PrivateKeyStore {
    * <p>The default generates through {@link #generate} before it returns.
    *
    * @return the public key of the key to sign with now, and the key stored once durable
+   * @throws IllegalStateException if a key of another type is stored under the id and the store
+   *     knows it at once; one that learns it only as it writes fails the future with it instead
    */
   default Generated generateAsync(KeyId id, KeyType type) {
     PublicKey key = generate(id, type);

@@ -51,6 +51,15 @@ public abstract class CertificateAuthorityContract {
   }
 
   /**
+   * Whether a request submitted again under the same request id gets the order placed for it first
+   * (the SPI asks it where the CA can: the engine resubmits after a crash between the order and its
+   * write). Override to return false for a CA that cannot.
+   */
+  protected boolean sameRequestIdSameOrder() {
+    return true;
+  }
+
+  /**
    * A reference of this CA's kind to an order it never placed, made from one it did; by default the
    * placed one's value with a suffix. Override where that is not such a reference.
    */
@@ -115,6 +124,20 @@ public abstract class CertificateAuthorityContract {
     } else {
       assertThat(status).isNotInstanceOf(OrderStatus.Issued.class);
     }
+  }
+
+  @Test
+  public void aRequestSubmittedAgainGetsTheSameOrder() {
+    TestCsr csr = TestCsr.forNames(names().toArray(String[]::new));
+    String requestId = UUID.randomUUID().toString();
+    OrderRef first = ca.submit(csr.orderRequest(requestId));
+    OrderRef again = ca.submit(csr.orderRequest(requestId));
+    OrderRef other = ca.submit(csr.orderRequest(UUID.randomUUID().toString()));
+
+    if (sameRequestIdSameOrder()) {
+      assertThat(again).isEqualTo(first);
+    }
+    assertThat(other).isNotEqualTo(first);
   }
 
   /** The engine orders again for an order the CA does not know: it must say so with this exception. */
