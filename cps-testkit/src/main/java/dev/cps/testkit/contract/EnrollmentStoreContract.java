@@ -175,6 +175,17 @@ public abstract class EnrollmentStoreContract {
   }
 
   @Test
+  public void dueBreaksTiesInIdOrderAndRefusesANegativeLimit() {
+    for (String id : List.of("m", "c", "x", "a")) {
+      store.insert(enrollment(EnrollmentId.of(id), 1, T0));
+    }
+    assertThat(store.due(T0, 10)).containsExactly(
+        EnrollmentId.of("a"), EnrollmentId.of("c"), EnrollmentId.of("m"), EnrollmentId.of("x"));
+    assertThat(store.due(T0, 0)).isEmpty();
+    assertThatThrownBy(() -> store.due(T0, -1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   public void dueDropsAnEnrollmentWhoseNextActionMovesToTheFutureOrAway() {
     Enrollment a = enrollment(EnrollmentId.of("a"), 1, T0);
     Enrollment b = enrollment(EnrollmentId.of("b"), 1, T0);

@@ -19,6 +19,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +79,33 @@ public abstract class PrivateKeyStoreContract {
             refused -> assertThat(refused).isInstanceOf(IllegalStateException.class),
             refused -> assertThat(refused).isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(IllegalStateException.class));
+  }
+
+  /** Threads generating one id at once all get the one key stored under it: nothing signs with a lost key. */
+  @Test
+  public void concurrentGenerationOfOneIdStoresOneKey() throws Exception {
+    KeyId id = KeyId.of("raced");
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<PublicKey>> generated = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        generated.add(pool.submit(() -> {
+          start.await();
+          return store.generate(id, KeyType.EC_P256);
+        }));
+      }
+      start.countDown();
+      List<byte[]> returned = new ArrayList<>();
+      for (Future<PublicKey> key : generated) {
+        returned.add(key.get(60, TimeUnit.SECONDS).getEncoded());
+      }
+      byte[] stored = store.publicKey(id).orElseThrow().getEncoded();
+      assertThat(returned).allSatisfy(key -> assertThat(key).isEqualTo(stored));
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
