@@ -194,7 +194,22 @@ final class RequestValidation {
       refuse(field, value, "is longer than " + max + " characters");
     } else if (value.chars().anyMatch(Character::isISOControl)) {
       refuse(field, value, "has control characters");
+    } else if (hasUnpairedSurrogate(value)) {
+      refuse(field, value, "is not valid Unicode (a lone surrogate)");
     }
+  }
+
+  /** Whether the text has half of a surrogate pair alone, which no UTF-8 encoder takes. */
+  private static boolean hasUnpairedSurrogate(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void phone(String field, String phone) {

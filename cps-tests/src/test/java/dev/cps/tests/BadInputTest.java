@@ -82,6 +82,9 @@ class BadInputTest {
             "subjectAlternativeNames", "101 names"),
         bad("three-letter country", requesting(Requests.ov("www.example.com").organization(country("DEU"))),
             "organization.country", "DEU"),
+        bad("a lone surrogate in the organization", requesting(Requests.ov("www.example.com").organization(
+            new Organization("Widgets \uD800 GmbH", ORG.unit(), ORG.street(), ORG.city(), ORG.region(),
+                ORG.postalCode(), ORG.country(), ORG.phone()))), "organization.name", "Widgets \uD800 GmbH"),
         bad("unassigned country", requesting(Requests.ov("www.example.com").organization(country("XX"))),
             "organization.country", "XX"),
         bad("lower-case country", requesting(Requests.ov("www.example.com").organization(country("de"))),

@@ -3,13 +3,17 @@ package dev.cps.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cps.CertificateProvisioner;
+import dev.cps.ChangeRef;
+import dev.cps.UpdateMode;
 import dev.cps.spi.ChangeReason;
 import dev.cps.spi.DeployedCertificate;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentRequest;
+import dev.cps.spi.KeyType;
 import dev.cps.spi.ProvisioningEvent;
 import dev.cps.spi.ValidationType;
 import dev.cps.testkit.junit.CpsTestkit;
+import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -106,6 +110,28 @@ class RenewalTest {
     reachProduction(provisioner, enrolled);
 
     assertThat(provisioner.enrollment(enrolled.id()).orElseThrow().production().key()).isEqualTo(first.key());
+  }
+
+  /** The live key is reused only if it is of the type the request asks now, size included. */
+  @Test
+  void aRenewalAfterTheKeyTypeChangedGetsANewKeyEvenWhenKeysAreReused() {
+    cps.configure(b -> b.reuseKeyOnRenewal(true));
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment enrolled = provisioner.enroll(request(ValidationType.DV, "bigger-key.example.com"), "alice");
+    reachProduction(provisioner, enrolled);
+    DeployedCertificate first = provisioner.enrollment(enrolled.id()).orElseThrow().production();
+    // The change the update opens for the new key type is cancelled: P-256 stays live, P-384 is asked.
+    Enrollment updated = provisioner.update(enrolled.id(),
+        enrolled.request().toBuilder().keyType(KeyType.EC_P384).build(), UpdateMode.REFUSE_IF_PENDING, "alice");
+    provisioner.cancel(ChangeRef.ofOpenChange(updated), "alice");
+
+    provisioner.renewNow(enrolled.id(), "alice");
+    reachProduction(provisioner, enrolled);
+
+    DeployedCertificate renewed = provisioner.enrollment(enrolled.id()).orElseThrow().production();
+    assertThat(renewed.key()).isNotEqualTo(first.key());
+    assertThat(((ECPublicKey) renewed.chain().leaf().getPublicKey()).getParams().getCurve().getField().getFieldSize())
+        .isEqualTo(384);
   }
 
   @Test

@@ -12,6 +12,8 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.List;
 import java.util.Objects;
+import org.bouncycastle.asn1.DERPrintableString;
+import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -69,20 +71,25 @@ public final class CsrFactory {
     }
   }
 
-  /** Most significant attribute first, as CAs and browsers print them: C, ST, L, O, OU, CN. */
+  /**
+   * Most significant attribute first, as CAs and browsers print them: C, ST, L, O, OU, CN. Each
+   * value is encoded as given (C as a PrintableString, the rest as UTF8String), not parsed as a
+   * string representation, where a leading {@code #} would mean hex-encoded DER and a {@code \}
+   * an escape: "#1 Hosting GmbH" is an organization's name.
+   */
   static X500Name subject(EnrollmentRequest request) {
     X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE);
     @Nullable Organization organization = request.organization();
     if (organization != null) {
-      name.addRDN(BCStyle.C, organization.country());
-      name.addRDN(BCStyle.ST, organization.region());
-      name.addRDN(BCStyle.L, organization.city());
-      name.addRDN(BCStyle.O, organization.name());
+      name.addRDN(BCStyle.C, new DERPrintableString(organization.country()));
+      name.addRDN(BCStyle.ST, new DERUTF8String(organization.region()));
+      name.addRDN(BCStyle.L, new DERUTF8String(organization.city()));
+      name.addRDN(BCStyle.O, new DERUTF8String(organization.name()));
       if (organization.unit() != null) {
-        name.addRDN(BCStyle.OU, organization.unit());
+        name.addRDN(BCStyle.OU, new DERUTF8String(organization.unit()));
       }
     }
-    name.addRDN(BCStyle.CN, request.commonName());
+    name.addRDN(BCStyle.CN, new DERUTF8String(request.commonName()));
     return name.build();
   }
 
@@ -107,7 +114,7 @@ public final class CsrFactory {
   }
 
   /** Describes a public key in {@link KeyType#toString()} form, such as {@code RSA-2048}. */
-  static String describe(PublicKey key) {
+  public static String describe(PublicKey key) {
     if (key instanceof RSAPublicKey rsa) {
       return "RSA-" + rsa.getModulus().bitLength();
     }

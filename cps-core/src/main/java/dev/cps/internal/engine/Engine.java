@@ -259,9 +259,11 @@ final class Engine {
 
   private KeyId keyFor(Enrollment enrollment, Change change) {
     DeployedCertificate live = enrollment.production();
+    // Only a key of the type asked now, size included: the request's key type may have changed
+    // since the live certificate (an update whose change was cancelled).
     if (settings.reuseKeyOnRenewal() && change.reason() == ChangeReason.RENEWAL && live != null
         && settings.keys().publicKey(live.key()).isPresent()
-        && live.chain().leaf().getPublicKey().getAlgorithm().equals(change.request().keyType().algorithm().name())) {
+        && CsrFactory.describe(live.chain().leaf().getPublicKey()).equals(change.request().keyType().toString())) {
       return live.key();
     }
     return new KeyId(change.id().value());

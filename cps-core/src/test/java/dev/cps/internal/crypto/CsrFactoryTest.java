@@ -90,6 +90,27 @@ class CsrFactoryTest {
     assertThat(subject.organization()).isEqualTo("Example Corp");
   }
 
+  /**
+   * A value is encoded as given: a leading {@code #} (hex-encoded DER to a string parser) or
+   * {@code \} (an escape) is part of the name.
+   */
+  @Test
+  void subjectValuesAreTakenLiterally() {
+    Organization organization = TestPki.request().organization();
+    EnrollmentRequest request = TestPki.request().toBuilder()
+        .organization(new Organization("#1 Hosting GmbH", "\\Ops, Platform=1", organization.street(),
+            "#0C03414243", organization.region(), organization.postalCode(), organization.country(),
+            organization.phone()))
+        .build();
+
+    SubjectFields subject = ParsedCsr.parse(factory.create(request, EC_KEYS, KeyType.EC_P256)).subject();
+
+    assertThat(subject.organization()).isEqualTo("#1 Hosting GmbH");
+    assertThat(subject.organizationalUnit()).isEqualTo("\\Ops, Platform=1");
+    assertThat(subject.locality()).isEqualTo("#0C03414243");
+    assertThat(subject.country()).isEqualTo(organization.country());
+  }
+
   @Test
   void aKeyOfAnotherTypeIsRefusedNamingBoth() {
     assertThatThrownBy(() -> factory.create(TestPki.request(), EC_KEYS, KeyType.EC_P384))
