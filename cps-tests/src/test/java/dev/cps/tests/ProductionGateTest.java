@@ -155,6 +155,21 @@ class ProductionGateTest {
     assertThat(state(provisioner, enrolled)).isInstanceOf(ChangeState.Completed.class);
   }
 
+  /** A date already reached is cleared, as at enrollment: it would turn the seven-day rule off. */
+  @Test
+  void aDeploymentDateSetInThePastIsCleared() {
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment enrolled = provisioner.enroll(Requests.dv("past-date.example.com").alwaysTestOnStaging(true).build(),
+        "alice");
+    issue(provisioner);
+
+    Change dated = provisioner.setDeploymentDate(ref(provisioner, enrolled),
+        cps.clock().instant().minusSeconds(60), "carol");
+
+    assertThat(dated.deploymentNotBefore()).isNull();
+    assertThat(dated.timeline().get(dated.timeline().size() - 1).what()).contains("has passed: cleared");
+  }
+
   @Test
   void sevenDaysBeforeTheLiveCertificateExpiresAStagedRenewalGoesWithoutTheAcknowledgement() {
     CertificateProvisioner provisioner = cps.provisioner();

@@ -29,6 +29,18 @@ class UpdateAndCancelTest {
   @RegisterExtension
   CpsTestkit cps = CpsTestkit.create();
 
+  /** No mode would have meant cancelling the pending change: the caller must say which. */
+  @Test
+  void anUpdateWithoutAModeIsRefusedAndChangesNothing() {
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment enrolled = provisioner.enroll(Requests.dv("no-mode.example.com").build(), "alice");
+
+    assertThatThrownBy(() -> provisioner.update(enrolled.id(),
+        enrolled.request().toBuilder().addSubjectAlternativeName("more.no-mode.example.com").build(), null, "alice"))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("mode");
+    assertThat(provisioner.enrollment(enrolled.id()).orElseThrow()).isEqualTo(enrolled);
+  }
+
   @Test
   void addingASanToALiveEnrollmentStartsAnUpdateChange() throws Exception {
     CertificateProvisioner provisioner = cps.provisioner();

@@ -69,6 +69,8 @@ final class Inputs {
 
   Enrollment update(EnrollmentId id, EnrollmentRequest request, UpdateMode mode, String who) {
     requireWho(who);
+    // Null would take the cancelling branch below: the caller must say it.
+    Objects.requireNonNull(mode, "mode (REFUSE_IF_PENDING or CANCEL_PENDING)");
     requireKnownAuthority(request);
     return locks.with(id, () -> {
       for (int race = 0; ; race++) {
@@ -232,8 +234,13 @@ final class Inputs {
     return answer(ref, who, "set the deployment date", state -> !state.terminal(),
         (enrollment, change) -> {
           Instant now = settings.clock().instant();
-          Change dated = change.toBuilder().deploymentNotBefore(notBefore).build();
-          String why = notBefore == null ? "deployment date cleared" : "deployment date set to " + notBefore;
+          // A date already reached holds nothing back, as when a change opens with one: it is
+          // cleared, rather than kept as a date that turns the seven-day rule off.
+          boolean ahead = notBefore != null && notBefore.isAfter(now);
+          Change dated = change.toBuilder().deploymentNotBefore(ahead ? notBefore : null).build();
+          String why = ahead ? "deployment date set to " + notBefore
+              : notBefore == null ? "deployment date cleared"
+              : "deployment date " + notBefore + " has passed: cleared";
           if (onStaging(change.state())) {
             return regate(enrollment, dated, why, now);
           }
