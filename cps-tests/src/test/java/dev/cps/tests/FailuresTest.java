@@ -14,6 +14,7 @@ import dev.cps.spi.KeyId;
 import dev.cps.spi.KeyType;
 import dev.cps.spi.PrivateKeyStore;
 import dev.cps.spi.ProvisioningEvent;
+import dev.cps.spi.ValidationType;
 import dev.cps.testkit.InMemoryPrivateKeyStore;
 import dev.cps.testkit.junit.CpsTestkit;
 import java.security.PrivateKey;
@@ -31,6 +32,22 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FailuresTest {
   @RegisterExtension
   CpsTestkit cps = CpsTestkit.create();
+
+  /** A host's listener that fails with an Error (an assertion) stops neither the engine nor the other listeners. */
+  @Test
+  void aListenerThatThrowsAnErrorStopsNothing() {
+    cps.configure(b -> b.listener(event -> {
+      throw new AssertionError("the host's listener is wrong");
+    }));
+    CertificateProvisioner provisioner = cps.provisioner();
+    cps.ca().validationTime(ValidationType.DV, Duration.ZERO);
+    Enrollment enrolled = provisioner.enroll(Requests.dv("listened.example.com").build(), "alice");
+
+    provisioner.runDue();
+
+    assertThat(state(provisioner, enrolled)).isInstanceOf(ChangeState.Completed.class);
+    assertThat(cps.events()).filteredOn(ProvisioningEvent.Deployed.class::isInstance).hasSize(2);
+  }
 
   @Test
   void aCaRejectionFailsTheChangeWithTheCasReason() {

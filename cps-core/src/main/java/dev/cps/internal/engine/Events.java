@@ -46,7 +46,12 @@ final class Events {
       for (ProvisioningListener listener : listeners) {
         try {
           listener.onEvent(event);
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError fatal) {
+          throw fatal;
+        } catch (RuntimeException | Error e) {
+          // An Error too (a failed assertion in a host's listener, a class missing from its class
+          // path): thrown on, it would end the engine's pass or an input after its write, and the
+          // events still to deliver would be lost.
           log.warn("Listener {} failed on {}: {}", listener.getClass().getName(), event.getClass().getSimpleName(),
               e.toString());
         }
