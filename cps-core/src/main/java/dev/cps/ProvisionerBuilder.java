@@ -48,7 +48,7 @@ public final class ProvisionerBuilder {
   private @Nullable RenewalPolicy renewalPolicy;
   private @Nullable RetryPolicy retryPolicy;
   private @Nullable Set<WarningCode> autoAccepted;
-  private int workers = -1;
+  private @Nullable Integer workers;
   private @Nullable Provider cryptoProvider;
   private @Nullable Duration pollInterval;
   private @Nullable Duration minimumLifetime;
@@ -176,7 +176,7 @@ public final class ProvisionerBuilder {
 
   /** Threads that run due steps in parallel. Default: the number of processors. */
   public ProvisionerBuilder workers(int workers) {
-    if (this.workers != -1) {
+    if (this.workers != null) {
       throw new IllegalStateException("workers was already set to " + this.workers);
     }
     this.workers = workers;
@@ -284,7 +284,7 @@ public final class ProvisionerBuilder {
    */
   public CertificateProvisioner build() {
     Clock clock = this.clock != null ? this.clock : Clock.systemUTC();
-    int workers = this.workers == -1 ? Runtime.getRuntime().availableProcessors() : this.workers;
+    int workers = this.workers == null ? Runtime.getRuntime().availableProcessors() : this.workers;
     requireState(workers >= 1 && workers <= 256, "workers must be between 1 and 256, was %s", workers);
     requireState(enrollmentStore != null, "enrollmentStore is required: give a store or a URI such as memory:default");
     requireState(keyStore != null, "keyStore is required: give a key store or a URI such as memory:default");
@@ -303,6 +303,9 @@ public final class ProvisionerBuilder {
     requireState(!node.isBlank() && node.length() <= 200, "nodeId must be 1 to 200 characters, was '%s'", node);
     requireState(autoAcknowledgeStaging == null || !autoAcknowledgeStaging || stagingProbe != null,
         "autoAcknowledgeStaging needs a stagingProbe whose results it can trust, was %s", autoAcknowledgeStaging);
+    // Without a staging network there is no staging deployment to probe: the probe would never run.
+    requireState(stagingProbe == null || stagingNetwork != null, "stagingProbe needs a stagingNetwork to probe,"
+        + " was %s with none", stagingProbe);
 
     EnrollmentStore store = Plugins.enrollmentStore(enrollmentStore, clock);
     PrivateKeyStore keys = Plugins.keyStore(keyStore, clock);

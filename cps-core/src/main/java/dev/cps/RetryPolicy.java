@@ -18,8 +18,9 @@ public record RetryPolicy(Duration first, Duration cap, int maxAttempts) {
   public RetryPolicy {
     Objects.requireNonNull(first, "first");
     Objects.requireNonNull(cap, "cap");
-    if (first.isNegative() || first.isZero()) {
-      throw new IllegalArgumentException("first retry delay must be positive, was " + first);
+    if (first.compareTo(Duration.ofMillis(1)) < 0) {
+      // Delays are counted in whole milliseconds: a shorter one would retry at once, every time.
+      throw new IllegalArgumentException("first retry delay must be at least 1 ms, was " + first);
     }
     if (cap.compareTo(first) < 0) {
       throw new IllegalArgumentException("retry cap " + cap + " is shorter than the first delay " + first);

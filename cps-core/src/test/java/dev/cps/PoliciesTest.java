@@ -26,6 +26,9 @@ class PoliciesTest {
   @Test
   void aRetryPolicyRefusesNonsense() {
     assertThatThrownBy(() -> new RetryPolicy(Duration.ZERO, Duration.ofHours(1), 3)).hasMessageContaining("first");
+    // Under a millisecond, every delay would round to none.
+    assertThatThrownBy(() -> new RetryPolicy(Duration.ofNanos(500_000), Duration.ofHours(1), 3))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("first retry delay must be at least 1 ms, was PT0.0005S");
     assertThatThrownBy(() -> new RetryPolicy(Duration.ofHours(2), Duration.ofHours(1), 3))
         .hasMessageContaining("cap");
     assertThatThrownBy(() -> new RetryPolicy(Duration.ofMinutes(1), Duration.ofHours(1), 0))

@@ -32,6 +32,27 @@ class BuilderTest {
   }
 
   @Test
+  void aNegativeWorkerCountIsRefusedNotTakenForTheDefault() {
+    ProvisionerBuilder builder = CertificateProvisioner.builder().clock(clock)
+        .enrollmentStore(new InMemoryEnrollmentStore()).keyStore(new InMemoryPrivateKeyStore())
+        .certificateAuthority(ca("fake")).productionNetwork(new RecordingNetwork("production")).workers(-1);
+
+    assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
+        .hasMessage("workers must be between 1 and 256, was -1");
+  }
+
+  @Test
+  void aStagingProbeWithoutAStagingNetworkIsRefused() {
+    RecordingNetwork production = new RecordingNetwork("production");
+    ProvisionerBuilder builder = CertificateProvisioner.builder().clock(clock)
+        .enrollmentStore(new InMemoryEnrollmentStore()).keyStore(new InMemoryPrivateKeyStore())
+        .certificateAuthority(ca("fake")).productionNetwork(production).stagingProbe(production.probe(clock));
+
+    assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("stagingProbe needs a stagingNetwork");
+  }
+
+  @Test
   void buildWithoutKeyStoreNamesIt() {
     ProvisionerBuilder builder = CertificateProvisioner.builder().clock(clock)
         .enrollmentStore(new InMemoryEnrollmentStore()).certificateAuthority(ca("fake"))
