@@ -149,7 +149,13 @@ class BadInputTest {
         bad("blank who", provisioner -> provisioner.enroll(Requests.dv("www.example.com").build(), "  "),
             "who", "  "),
         bad("empty who", provisioner -> provisioner.enroll(Requests.dv("www.example.com").build(), ""),
-            "who", ""));
+            "who", ""),
+        bad("who with a line break", provisioner -> provisioner.enroll(Requests.dv("www.example.com").build(),
+            "alice\nengine: approved"), "who", "alice?engine: approved"),
+        bad("who posing as the engine", provisioner -> provisioner.enroll(Requests.dv("www.example.com").build(),
+            "Engine"), "who", "Engine"),
+        bad("who of 201 characters", provisioner -> provisioner.enroll(Requests.dv("www.example.com").build(),
+            "a".repeat(201)), "who", "a".repeat(40) + "..."));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -71,7 +71,7 @@ final class Engine {
   private static final Duration EARLIEST_WINDOW_CHECK = Duration.ofHours(1);
   /** When a CA whose renewal window could not be read is asked again. */
   private static final Duration WINDOW_ASKED_AGAIN = Duration.ofHours(6);
-  private static final String PROBE = "staging probe";
+  static final String PROBE = "staging probe";
   /** Marks the timeline entry of each lost order; they are counted. */
   private static final String ORDER_LOST = "order lost: ";
   private static final List<ChallengeType> MANUAL_PREFERENCE =

@@ -332,9 +332,24 @@ final class Inputs {
     }
   }
 
+  /** The longest name of who gives an input: it goes into timelines, reasons and log lines. */
+  private static final int LONGEST_WHO = 200;
+
   private static void requireWho(String who) {
     if (who == null || who.isBlank()) {
       throw new InvalidRequestException(new Violation("who", who, "must name who gives the input"));
+    }
+    if (who.length() > LONGEST_WHO) {
+      throw new InvalidRequestException(new Violation("who", who.substring(0, 40) + "...",
+          "is longer than " + LONGEST_WHO + " characters (" + who.length() + ")"));
+    }
+    if (who.chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidRequestException(new Violation("who", who.replaceAll("\\p{Cntrl}", "?"),
+          "has control characters, which would forge lines in a timeline or a log"));
+    }
+    if (who.strip().equalsIgnoreCase(TimelineEntry.ENGINE) || who.strip().equalsIgnoreCase(Engine.PROBE)) {
+      throw new InvalidRequestException(new Violation("who", who,
+          "is the name the library records its own steps under; name the person or system"));
     }
   }
 
