@@ -100,6 +100,25 @@ class ProductionGateTest {
     assertThat(live.deployedAt()).isEqualTo(notBefore);
   }
 
+  /** A date past what the certificate lives would have served it expired: the change fails instead. */
+  @Test
+  void aCertificateHeldBackUntilItsExpiryIsNotDeployed() {
+    Instant notBefore = CpsTestkit.START.plus(Duration.ofDays(120));
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment enrolled = provisioner.enroll(Requests.dv("too-late.example.com").deploymentNotBefore(notBefore).build(),
+        "alice");
+    issue(provisioner);
+    assertThat(state(provisioner, enrolled)).isEqualTo(new ChangeState.AwaitingDeploymentDate(notBefore));
+
+    cps.clock().set(notBefore);
+    provisioner.runDue();
+
+    assertThat(cps.production().deployments()).isEmpty();
+    ChangeState state = state(provisioner, enrolled);
+    assertThat(state).isInstanceOf(ChangeState.Failed.class);
+    assertThat(((ChangeState.Failed) state).reason()).contains("within the minimum lifetime");
+  }
+
   @Test
   void withBothSetTheAcknowledgementAloneIsNotEnough() {
     Instant notBefore = CpsTestkit.START.plus(Duration.ofDays(10));

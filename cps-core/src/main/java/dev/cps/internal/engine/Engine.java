@@ -460,6 +460,13 @@ final class Engine {
   /** Step 10: production; the replaced certificate goes to the history, the renewal is scheduled. */
   private void deployToProduction(Enrollment enrollment, Change change, Instant now) {
     CertificateChain chain = required(change.certificate(), change, "certificate");
+    // Verified when retrieved, but a deployment date may have held it back since: one that would
+    // expire within the minimum lifetime is not served (a renewal is opened again, if one was live).
+    if (!now.isBefore(chain.notAfter().minus(settings.minimumLifetime()))) {
+      fail(enrollment, change, "certificate " + chain.serialNumber() + " expires " + chain.notAfter()
+          + ", within the minimum lifetime " + settings.minimumLifetime() + ": not deployed to production");
+      return;
+    }
     settings.production().deploy(deployment(enrollment, change, chain));
     List<ProbeResult> probes = probe(settings.productionProbe(), NetworkRole.PRODUCTION, enrollment, change, chain);
     if (probes.stream().anyMatch(p -> !p.passed())) {
