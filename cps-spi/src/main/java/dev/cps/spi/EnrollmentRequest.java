@@ -35,14 +35,18 @@ public record EnrollmentRequest(
     NetworkSettings networkSettings) {
 
   public EnrollmentRequest {
-    subjectAlternativeNames = List.copyOf(Objects.requireNonNull(subjectAlternativeNames, "subjectAlternativeNames"));
+    Objects.requireNonNull(subjectAlternativeNames, "subjectAlternativeNames");
     Objects.requireNonNull(networkSettings, "networkSettings");
+    // Checked on a copy that takes nulls, so that a null name is refused by its index rather than
+    // by List.copyOf's bare NullPointerException, and the list checked is the one kept.
+    List<String> names = new ArrayList<>(subjectAlternativeNames);
     List<Violation> violations = RequestValidation.check(
-        commonName, subjectAlternativeNames, validationType, keyType, organization, adminContact, techContact,
+        commonName, names, validationType, keyType, organization, adminContact, techContact,
         certificateAuthority, networkSettings);
     if (!violations.isEmpty()) {
       throw new InvalidRequestException(violations);
     }
+    subjectAlternativeNames = List.copyOf(names);
   }
 
   public static Builder builder() {

@@ -80,6 +80,8 @@ class BadInputTest {
             "subjectAlternativeNames", "100 names"),
         bad("over 100 SANs", requesting(Requests.dv("www.example.com").subjectAlternativeNames(sans(101))),
             "subjectAlternativeNames", "101 names"),
+        bad("a null SAN", requesting(Requests.dv("www.example.com").addSubjectAlternativeName(null)),
+            "subjectAlternativeNames[0]", null),
         bad("three-letter country", requesting(Requests.ov("www.example.com").organization(country("DEU"))),
             "organization.country", "DEU"),
         bad("a lone surrogate in the organization", requesting(Requests.ov("www.example.com").organization(
