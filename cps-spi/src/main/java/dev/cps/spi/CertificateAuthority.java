@@ -17,6 +17,16 @@ public interface CertificateAuthority {
   /** Names this CA in enrollments ({@link EnrollmentRequest#certificateAuthority()}) and orders. */
   String id();
 
+  /**
+   * What this CA would refuse in the request, each as a field, its value and why: asked when a
+   * request is enrolled or updated for this CA, before anything is stored, so that a request the CA
+   * can never issue is bad input, not a change that fails after its key and order. The default
+   * refuses nothing.
+   */
+  default List<Violation> check(EnrollmentRequest request) {
+    return List.of();
+  }
+
   /** Places an order. Same {@link OrderRequest#requestId()}, same order, where the CA can. */
   OrderRef submit(OrderRequest request);
 

@@ -1,12 +1,14 @@
 package dev.cps.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.cps.CertificateProvisioner;
 import dev.cps.ChangeRef;
 import dev.cps.UpdateMode;
+import dev.cps.spi.CertificateAuthority;
 import dev.cps.spi.Contact;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentRequest;
@@ -283,6 +285,32 @@ class BadInputTest {
         .networkSettings(disallowing(Set.of("TLSv1", "TLSv1.1", "TLSv1.2"))).build(), "alice");
 
     assertThat(cps.store().list()).hasSize(4);
+  }
+
+  /** What the CA says it would refuse is refused at enrollment and at update, before anything is stored. */
+  @Test
+  void whatTheCaWouldRefuseIsRefusedBeforeAnythingIsStored() {
+    CertificateAuthority noWildcards = Intercepted.of(CertificateAuthority.class, cps.ca(), (method, args, proceed) ->
+        method.getName().equals("check") && ((EnrollmentRequest) args[0]).names().stream().anyMatch(n -> n.startsWith("*."))
+            ? List.of(new Violation("subjectAlternativeNames", "*.example.com", "this CA issues no wildcards"))
+            : proceed.call());
+    try (CertificateProvisioner provisioner = CertificateProvisioner.builder().clock(cps.clock())
+        .enrollmentStore(cps.store()).keyStore(cps.keys()).certificateAuthority(noWildcards)
+        .productionNetwork(cps.production()).build()) {
+      InvalidRequestException refused = catchThrowableOfType(InvalidRequestException.class,
+          () -> provisioner.enroll(Requests.dv("www.example.com", "*.example.com").build(), "alice"));
+
+      assertThat(refused).isNotNull();
+      assertThat(refused.getMessage()).contains("subjectAlternativeNames", "'*.example.com'", "no wildcards");
+      assertThat(cps.store().list()).isEmpty();
+      assertThat(cps.keys().size()).isZero();
+
+      Enrollment enrolled = provisioner.enroll(Requests.dv("www.example.com").build(), "alice");
+      assertThatThrownBy(() -> provisioner.update(enrolled.id(),
+          enrolled.request().toBuilder().addSubjectAlternativeName("*.example.com").build(),
+          UpdateMode.CANCEL_PENDING, "alice")).isInstanceOf(InvalidRequestException.class);
+      assertThat(provisioner.enrollment(enrolled.id()).orElseThrow()).isEqualTo(enrolled);
+    }
   }
 
   private void assertNothingStored(CertificateProvisioner provisioner) {

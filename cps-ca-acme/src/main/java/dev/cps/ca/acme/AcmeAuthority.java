@@ -3,6 +3,7 @@ package dev.cps.ca.acme;
 import dev.cps.spi.CaRejectedException;
 import dev.cps.spi.CertificateChain;
 import dev.cps.spi.Challenge;
+import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.OrderLostException;
 import dev.cps.spi.OrderRef;
 import dev.cps.spi.OrderRequest;
@@ -10,6 +11,7 @@ import dev.cps.spi.OrderStatus;
 import dev.cps.spi.RenewalWindow;
 import dev.cps.spi.RevocationReason;
 import dev.cps.spi.ValidationType;
+import dev.cps.spi.Violation;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;
@@ -85,6 +87,16 @@ final class AcmeAuthority implements AcmeCertificateAuthority {
   @Override
   public URI directory() {
     return settings.directory();
+  }
+
+  /** An ACME CA validates control of names only: it cannot issue OV or EV. */
+  @Override
+  public List<Violation> check(EnrollmentRequest request) {
+    if (request.validationType() != ValidationType.DV) {
+      return List.of(new Violation("validationType", request.validationType().name(),
+          "an ACME CA (" + id() + ") issues DV certificates only"));
+    }
+    return List.of();
   }
 
   @Override

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cps.spi.CertificateAuthority;
 import dev.cps.spi.CertificateAuthorityProvider;
+import dev.cps.spi.Contact;
+import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.KeyId;
+import dev.cps.spi.Organization;
 import dev.cps.spi.PluginContext;
+import dev.cps.spi.ValidationType;
 import dev.cps.testkit.InMemoryPrivateKeyStore;
 import java.net.URI;
 import java.nio.file.Files;
@@ -23,6 +27,26 @@ class ConfigurationTest {
   private static final String HMAC_KEY = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W";
   private final PluginContext context = new PluginContext(Clock.systemUTC(), new InMemoryPrivateKeyStore());
   @TempDir Path files;
+
+  private static final Contact ADA = new Contact("Ada", "Admin", "ada@example.com", "+1 217 555 0101");
+
+  /** An ACME CA cannot issue OV or EV: such a request is refused when enrolled, naming the field. */
+  @Test
+  void anAcmeCaRefusesOvAndEvRequestsUpFront() {
+    AcmeCertificateAuthority ca = AcmeCertificateAuthority.builder().directory(URI.create("https://a.example/dir"))
+        .keyStore(new InMemoryPrivateKeyStore()).build();
+    EnrollmentRequest dv = EnrollmentRequest.builder().commonName("www.example.com").build();
+
+    assertThat(ca.check(dv)).isEmpty();
+    assertThat(ca.check(dv.toBuilder().validationType(ValidationType.OV).organization(new Organization(
+        "Example Corp", null, "1 Main Street", "Springfield", "Illinois", "62701", "US", "+1 217 555 0100"))
+        .adminContact(ADA).techContact(ADA).build()))
+        .singleElement().satisfies(violation -> {
+          assertThat(violation.field()).isEqualTo("validationType");
+          assertThat(violation.value()).isEqualTo("OV");
+          assertThat(violation.problem()).contains("DV certificates only");
+        });
+  }
 
   @Test
   void theProviderIsFoundByServiceLoaderAndAcceptsAcmeHttpsUris() {

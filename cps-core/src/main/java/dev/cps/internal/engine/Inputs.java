@@ -324,11 +324,17 @@ final class Inputs {
     return settings.store().find(id).orElseThrow(() -> new NoSuchEnrollmentException("enrollment", id.value()));
   }
 
+  /** The request names a configured CA (or none, for the default), which would accept it. */
   private void requireKnownAuthority(EnrollmentRequest request) {
     String named = request.certificateAuthority();
     if (named != null && !settings.authorities().containsKey(named)) {
       throw new InvalidRequestException(new Violation("certificateAuthority", named,
           "is not a configured certificate authority; configured: " + settings.authorities().keySet()));
+    }
+    CertificateAuthority authority = settings.authorities().get(named != null ? named : settings.defaultAuthority());
+    List<Violation> refused = authority == null ? List.of() : authority.check(request);
+    if (!refused.isEmpty()) {
+      throw new InvalidRequestException(refused);
     }
   }
 
