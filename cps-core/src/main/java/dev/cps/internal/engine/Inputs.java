@@ -58,8 +58,7 @@ final class Inputs {
     requireKnownAuthority(request);
     Instant now = settings.clock().instant();
     EnrollmentId id = EnrollmentId.random();
-    String authority = request.certificateAuthority() != null ? request.certificateAuthority()
-        : settings.defaultAuthority();
+    String authority = engine.authorityIdFor(request);
     Change first = Change.open(ChangeId.random(), ChangeReason.NEW_CERTIFICATE, request, authority, now, who);
     Enrollment enrollment = new Enrollment(id, 1, request, now, List.of(first), null, null, List.of(), null, null, null, now);
     settings.store().insert(enrollment);
@@ -331,8 +330,7 @@ final class Inputs {
       throw new InvalidRequestException(new Violation("certificateAuthority", named,
           "is not a configured certificate authority; configured: " + settings.authorities().keySet()));
     }
-    CertificateAuthority authority = settings.authorities().get(named != null ? named : settings.defaultAuthority());
-    List<Violation> refused = authority == null ? List.of() : authority.check(request);
+    List<Violation> refused = settings.authorities().get(engine.authorityIdFor(request)).check(request);
     if (!refused.isEmpty()) {
       throw new InvalidRequestException(refused);
     }
