@@ -61,8 +61,11 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
    */
   private final ReadWriteLock sealing = new ReentrantReadWriteLock();
 
-  /** Enough for the keys a provisioner works with at once. */
-  private static final int RECENT = 512;
+  /**
+   * Enough for the keys of the enrollments a provisioner works on at once (see the enrollment
+   * store's): at 512, nearly every key was read, decrypted and decoded again for its deployment.
+   */
+  private static final int RECENT = 1024;
 
   /** A row as read or written, its public key decoded, and its private key once opened. */
   private record Known(StoredKey stored, PublicKey publicKey, @Nullable PrivateKey privateKey) {
