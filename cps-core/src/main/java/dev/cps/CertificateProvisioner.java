@@ -81,7 +81,9 @@ public interface CertificateProvisioner extends AutoCloseable {
 
   /**
    * Revokes the certificate live in production at the CA that issued it, for instance after its key
-   * was compromised. It stays deployed until a replacement is: follow with {@link #renewNow}.
+   * was compromised. It stays deployed until a replacement is: follow with {@link #renewNow}. The
+   * revocation is noted in the timeline of the change that brought the certificate, and emitted as
+   * {@link dev.cps.spi.ProvisioningEvent.Revoked}.
    *
    * @throws IllegalStateException if the enrollment has no certificate in production
    * @throws UnsupportedOperationException if its CA cannot revoke

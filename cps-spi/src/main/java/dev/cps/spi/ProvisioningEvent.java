@@ -31,6 +31,13 @@ public sealed interface ProvisioningEvent {
   record RetryScheduled(EnrollmentId enrollment, ChangeId change, int attempt, String error, Instant retryAt,
       Instant at) implements ProvisioningEvent {}
 
+  /**
+   * A person had the CA revoke a certificate, for the reason given; it stays deployed until a
+   * replacement is. {@code change} is the change that brought the certificate.
+   */
+  record Revoked(EnrollmentId enrollment, ChangeId change, CertificateChain certificate, RevocationReason reason,
+      String who, Instant at) implements ProvisioningEvent {}
+
   /** The live production certificate expires soon and no replacement is live yet. */
   record ExpiringSoon(EnrollmentId enrollment, Instant notAfter, Instant at) implements ProvisioningEvent {}
 

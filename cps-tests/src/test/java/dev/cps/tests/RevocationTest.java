@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cps.CertificateProvisioner;
 import dev.cps.spi.CaRejectedException;
+import dev.cps.spi.Change;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.DeployedCertificate;
 import dev.cps.spi.Enrollment;
+import dev.cps.spi.ProvisioningEvent;
 import dev.cps.spi.RevocationReason;
+import dev.cps.spi.TimelineEntry;
 import dev.cps.testkit.junit.CpsTestkit;
 import java.time.Duration;
 import java.util.Map;
@@ -44,11 +47,33 @@ class RevocationTest {
   }
 
   @Test
+  void theRevocationIsNotedInTheTimelineOfTheChangeThatBroughtTheCertificateAndEmitted() {
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment enrolled = provisioner.enroll(Requests.dv("audited.example.com").build(), "alice");
+    provisioner.runDue();
+    cps.advance(Duration.ofMinutes(2));
+
+    DeployedCertificate revoked = provisioner.revoke(enrolled.id(), RevocationReason.KEY_COMPROMISE, "security");
+
+    Change change = provisioner.enrollment(enrolled.id()).orElseThrow().change(revoked.change()).orElseThrow();
+    assertThat(change.state()).isInstanceOf(ChangeState.Completed.class);
+    TimelineEntry noted = change.timeline().get(change.timeline().size() - 1);
+    assertThat(noted.who()).isEqualTo("security");
+    assertThat(noted.at()).isEqualTo(cps.clock().instant());
+    assertThat(noted.what()).isEqualTo("certificate " + revoked.chain().serialNumber() + " revoked at "
+        + cps.ca().id() + " (KEY_COMPROMISE)");
+    assertThat(cps.events()).filteredOn(ProvisioningEvent.Revoked.class::isInstance).singleElement()
+        .isEqualTo(new ProvisioningEvent.Revoked(enrolled.id(), revoked.change(), revoked.chain(),
+            RevocationReason.KEY_COMPROMISE, "security", cps.clock().instant()));
+  }
+
+  @Test
   void anEnrollmentWithoutAProductionCertificateHasNothingToRevoke() {
     CertificateProvisioner provisioner = cps.provisioner();
     Enrollment enrolled = provisioner.enroll(Requests.dv("new.example.com").build(), "alice");
     assertThatThrownBy(() -> provisioner.revoke(enrolled.id(), RevocationReason.UNSPECIFIED, "security"))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("no certificate in production");
     assertThat(cps.ca().revocations()).isEmpty();
+    assertThat(cps.events()).noneMatch(ProvisioningEvent.Revoked.class::isInstance);
   }
 }

@@ -138,8 +138,9 @@ final class Inputs {
   }
 
   /**
-   * Revokes the production certificate at the CA that issued it. Outside the enrollment's lock: the
-   * CA call changes nothing stored.
+   * Revokes the production certificate at the CA that issued it, then notes it in the timeline of
+   * the change that brought the certificate and emits {@link ProvisioningEvent.Revoked}. The CA is
+   * called outside the enrollment's lock, as it changes nothing stored.
    */
   DeployedCertificate revoke(EnrollmentId id, RevocationReason reason, String who) {
     requireWho(who);
@@ -160,7 +161,46 @@ final class Inputs {
     ca.revoke(live.chain(), reason);
     log.info("Certificate {} of enrollment {} revoked at {} ({}) by {}", live.chain().serialNumber(), id, authority,
         reason, who);
+    noteRevocation(id, live, authority, reason, who);
     return live;
+  }
+
+  /**
+   * The CA has revoked the certificate already, so nothing here throws: a note that cannot be
+   * stored (the store down, the races lost, the change trimmed from the enrollment) is logged, and
+   * the event is emitted all the same.
+   */
+  private void noteRevocation(EnrollmentId id, DeployedCertificate revoked, String authority, RevocationReason reason,
+      String who) {
+    String what = "certificate " + revoked.chain().serialNumber() + " revoked at " + authority + " (" + reason + ")";
+    List<ProvisioningEvent> event = List.of(new ProvisioningEvent.Revoked(id, revoked.change(), revoked.chain(), reason,
+        who, settings.clock().instant()));
+    try {
+      locks.with(id, () -> {
+        for (int race = 0; ; race++) {
+          Enrollment enrollment = load(id);
+          Change change = enrollment.change(revoked.change()).orElse(null);
+          if (change == null) {
+            log.warn("Enrollment {} no longer keeps change {}: the revocation of {} is in no timeline", id,
+                revoked.change(), revoked.chain().serialNumber());
+            events.emit(event);
+            return null;
+          }
+          try {
+            writer.write(enrollment, change, change.toBuilder(), what, who, b -> b, event);
+            return null;
+          } catch (VersionConflictException raced) {
+            if (race >= MAX_RACES) {
+              throw raced;
+            }
+          }
+        }
+      });
+    } catch (RuntimeException e) {
+      log.warn("Certificate {} of enrollment {} is revoked, but the note of it could not be stored: {}",
+          revoked.chain().serialNumber(), id, e.toString());
+      events.emit(event);
+    }
   }
 
   Change renewNow(EnrollmentId id, String who) {
