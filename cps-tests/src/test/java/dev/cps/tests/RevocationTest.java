@@ -12,9 +12,18 @@ import dev.cps.spi.Enrollment;
 import dev.cps.spi.ProvisioningEvent;
 import dev.cps.spi.RevocationReason;
 import dev.cps.spi.TimelineEntry;
+import dev.cps.spi.ValidationType;
+import dev.cps.testkit.FakeCertificateAuthority;
+import dev.cps.testkit.InMemoryPrivateKeyStore;
+import dev.cps.testkit.MutableClock;
+import dev.cps.testkit.RecordingNetwork;
 import dev.cps.testkit.junit.CpsTestkit;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -65,6 +74,41 @@ class RevocationTest {
     assertThat(cps.events()).filteredOn(ProvisioningEvent.Revoked.class::isInstance).singleElement()
         .isEqualTo(new ProvisioningEvent.Revoked(enrolled.id(), revoked.change(), revoked.chain(),
             RevocationReason.KEY_COMPROMISE, "security", cps.clock().instant()));
+  }
+
+  @Test
+  void aRevocationWhoseNoteCannotBeStoredIsStillReturnedAndEmitted() {
+    MutableClock clock = MutableClock.at(Instant.parse("2026-05-04T08:00:00Z"));
+    FakeCertificateAuthority ca = FakeCertificateAuthority.builder().id("fake").clock(clock).build()
+        .validationTime(ValidationType.DV, Duration.ZERO);
+    AtomicBoolean storeDown = new AtomicBoolean();
+    ForwardingEnrollmentStore store = new ForwardingEnrollmentStore() {
+      @Override
+      public void update(Enrollment enrollment, long expectedVersion) {
+        if (storeDown.get()) {
+          throw new IllegalStateException("the database went away");
+        }
+        super.update(enrollment, expectedVersion);
+      }
+    };
+    List<ProvisioningEvent> events = new CopyOnWriteArrayList<>();
+    try (CertificateProvisioner provisioner = CertificateProvisioner.builder().clock(clock).enrollmentStore(store)
+        .keyStore(new InMemoryPrivateKeyStore()).certificateAuthority(ca).productionNetwork(new RecordingNetwork(
+            "production")).listener(events::add).workers(1).build()) {
+      Enrollment enrolled = provisioner.enroll(Requests.dv("unlucky.example.com").build(), "alice");
+      provisioner.runDue();
+      DeployedCertificate live = provisioner.enrollment(enrolled.id()).orElseThrow().production();
+      assertThat(live).as("in production after one pass").isNotNull();
+
+      storeDown.set(true);
+      DeployedCertificate revoked = provisioner.revoke(enrolled.id(), RevocationReason.KEY_COMPROMISE, "security");
+
+      assertThat(revoked).isEqualTo(live);
+      assertThat(ca.revocations()).containsOnlyKeys(live.chain().serialNumber());
+      assertThat(events).filteredOn(ProvisioningEvent.Revoked.class::isInstance).singleElement()
+          .isEqualTo(new ProvisioningEvent.Revoked(enrolled.id(), live.change(), live.chain(),
+              RevocationReason.KEY_COMPROMISE, "security", clock.instant()));
+    }
   }
 
   @Test
