@@ -35,9 +35,7 @@ class RevocationTest {
   @Test
   void theLiveCertificateIsRevokedAtItsCaAndThenReplaced() {
     CertificateProvisioner provisioner = cps.provisioner();
-    Enrollment enrolled = provisioner.enroll(Requests.dv("compromised.example.com").build(), "alice");
-    provisioner.runDue();
-    cps.advance(Duration.ofMinutes(2));
+    Enrollment enrolled = inProduction("compromised.example.com");
 
     DeployedCertificate revoked = provisioner.revoke(enrolled.id(), RevocationReason.KEY_COMPROMISE, "security");
     assertThat(cps.ca().revocations())
@@ -58,9 +56,7 @@ class RevocationTest {
   @Test
   void theRevocationIsNotedInTheTimelineOfTheChangeThatBroughtTheCertificateAndEmitted() {
     CertificateProvisioner provisioner = cps.provisioner();
-    Enrollment enrolled = provisioner.enroll(Requests.dv("audited.example.com").build(), "alice");
-    provisioner.runDue();
-    cps.advance(Duration.ofMinutes(2));
+    Enrollment enrolled = inProduction("audited.example.com");
 
     DeployedCertificate revoked = provisioner.revoke(enrolled.id(), RevocationReason.KEY_COMPROMISE, "security");
 
@@ -119,5 +115,13 @@ class RevocationTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("no certificate in production");
     assertThat(cps.ca().revocations()).isEmpty();
     assertThat(cps.events()).noneMatch(ProvisioningEvent.Revoked.class::isInstance);
+  }
+
+  /** An enrollment for the name, taken to production on the testkit's provisioner. */
+  private Enrollment inProduction(String name) {
+    Enrollment enrolled = cps.provisioner().enroll(Requests.dv(name).build(), "alice");
+    cps.provisioner().runDue();
+    cps.advance(Duration.ofMinutes(2));
+    return enrolled;
   }
 }
