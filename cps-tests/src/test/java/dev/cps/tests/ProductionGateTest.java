@@ -84,10 +84,7 @@ class ProductionGateTest {
   void neverProductionBeforeTheNotBeforeDate() {
     Instant notBefore = CpsTestkit.START.plus(Duration.ofDays(10));
     CertificateProvisioner provisioner = cps.provisioner();
-    Enrollment enrolled = provisioner.enroll(Requests.dv("dated.example.com").deploymentNotBefore(notBefore).build(),
-        "alice");
-    issue(provisioner);
-    assertThat(state(provisioner, enrolled)).isEqualTo(new ChangeState.AwaitingDeploymentDate(notBefore));
+    Enrollment enrolled = issuedAndHeldUntil("dated.example.com", notBefore);
 
     cps.clock().set(notBefore.minusSeconds(1));
     provisioner.runDue();
@@ -105,10 +102,7 @@ class ProductionGateTest {
   void aCertificateHeldBackUntilItsExpiryIsNotDeployed() {
     Instant notBefore = CpsTestkit.START.plus(Duration.ofDays(120));
     CertificateProvisioner provisioner = cps.provisioner();
-    Enrollment enrolled = provisioner.enroll(Requests.dv("too-late.example.com").deploymentNotBefore(notBefore).build(),
-        "alice");
-    issue(provisioner);
-    assertThat(state(provisioner, enrolled)).isEqualTo(new ChangeState.AwaitingDeploymentDate(notBefore));
+    Enrollment enrolled = issuedAndHeldUntil("too-late.example.com", notBefore);
 
     cps.clock().set(notBefore);
     provisioner.runDue();
@@ -293,6 +287,15 @@ class ProductionGateTest {
     cps.clock().set(provisioner.enrollment(enrolled.id()).orElseThrow().renewalAt());
     issue(provisioner);
     assertThat(state(provisioner, enrolled)).isInstanceOf(ChangeState.AwaitingStagingTest.class);
+    return enrolled;
+  }
+
+  /** An enrollment not to be deployed before the date, issued and waiting for it. */
+  private Enrollment issuedAndHeldUntil(String name, Instant notBefore) {
+    CertificateProvisioner provisioner = cps.provisioner();
+    Enrollment enrolled = provisioner.enroll(Requests.dv(name).deploymentNotBefore(notBefore).build(), "alice");
+    issue(provisioner);
+    assertThat(state(provisioner, enrolled)).isEqualTo(new ChangeState.AwaitingDeploymentDate(notBefore));
     return enrolled;
   }
 

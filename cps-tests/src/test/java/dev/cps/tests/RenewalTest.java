@@ -100,10 +100,8 @@ class RenewalTest {
 
   @Test
   void renewalCanReuseTheKeyWhenConfigured() {
-    cps.configure(b -> b.reuseKeyOnRenewal(true));
-    CertificateProvisioner provisioner = cps.provisioner();
-    Enrollment enrolled = provisioner.enroll(request(ValidationType.DV, "same-key.example.com"), "alice");
-    reachProduction(provisioner, enrolled);
+    CertificateProvisioner provisioner = cps.configure(b -> b.reuseKeyOnRenewal(true)).provisioner();
+    Enrollment enrolled = inProduction(provisioner, "same-key.example.com");
     DeployedCertificate first = provisioner.enrollment(enrolled.id()).orElseThrow().production();
 
     provisioner.renewNow(enrolled.id(), "alice");
@@ -115,10 +113,8 @@ class RenewalTest {
   /** The live key is reused only if it is of the type the request asks now, size included. */
   @Test
   void aRenewalAfterTheKeyTypeChangedGetsANewKeyEvenWhenKeysAreReused() {
-    cps.configure(b -> b.reuseKeyOnRenewal(true));
-    CertificateProvisioner provisioner = cps.provisioner();
-    Enrollment enrolled = provisioner.enroll(request(ValidationType.DV, "bigger-key.example.com"), "alice");
-    reachProduction(provisioner, enrolled);
+    CertificateProvisioner provisioner = cps.configure(b -> b.reuseKeyOnRenewal(true)).provisioner();
+    Enrollment enrolled = inProduction(provisioner, "bigger-key.example.com");
     DeployedCertificate first = provisioner.enrollment(enrolled.id()).orElseThrow().production();
     // The change the update opens for the new key type is cancelled: P-256 stays live, P-384 is asked.
     Enrollment updated = provisioner.update(enrolled.id(),
@@ -189,6 +185,13 @@ class RenewalTest {
   }
 
   /** Moves the clock an hour at a time until the open change is live, at most eight days. */
+  /** A DV enrollment for the name, taken to production. */
+  private Enrollment inProduction(CertificateProvisioner provisioner, String name) {
+    Enrollment enrolled = provisioner.enroll(request(ValidationType.DV, name), "alice");
+    reachProduction(provisioner, enrolled);
+    return enrolled;
+  }
+
   private void reachProduction(CertificateProvisioner provisioner, Enrollment enrolled) {
     provisioner.runDue();
     for (int hour = 0; hour < 8 * 24 && provisioner.enrollment(enrolled.id()).orElseThrow().openChange().isPresent();
