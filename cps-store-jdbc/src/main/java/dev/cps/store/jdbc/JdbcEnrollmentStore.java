@@ -149,19 +149,20 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
         .thenAccept(count -> updated(enrollment, expectedVersion, count));
   }
 
-  private static final String UPDATE =
-      "UPDATE cps_enrollment SET version = ?, state = ?, next_action_at = ?, document = ? WHERE id = ? AND version = ?";
-
-  /** {@link #UPDATE} that also ends a lease if the given owner holds it (each SET sees the old row). */
-  private static final String UPDATE_AND_RELEASE = "UPDATE cps_enrollment SET version = ?, state = ?, "
-      + "next_action_at = ?, document = ?, lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END, "
-      + "lease_until = CASE WHEN lease_owner = ? THEN NULL ELSE lease_until END WHERE id = ? AND version = ?";
-
   /** An update checked and encoded, ready to run. */
   private record Updating(String operation, String sql, Database.Binder binder) {}
 
-  /** @param releasing the owner whose lease the update ends, or null to leave leases alone */
-  private static Updating updating(Enrollment enrollment, long expectedVersion, @Nullable String releasing) {
+  /**
+   * The update of a row from the expected version to the enrollment's, which names the version it
+   * replaces in its {@code WHERE} clause. The state and next action are set only if they differ
+   * from those of the expected version, when this store knows it: an index whose columns an
+   * {@code UPDATE} leaves out of its {@code SET} is not touched, and most steps keep one of them.
+   * If the row has moved on from the expected version, nothing is written, so the columns of the
+   * version known here are those of the row whenever the update applies.
+   *
+   * @param releasing the owner whose lease the update ends, or null to leave leases alone
+   */
+  private Updating updating(Enrollment enrollment, long expectedVersion, @Nullable String releasing) {
     Objects.requireNonNull(enrollment, "enrollment");
     EnrollmentId id = enrollment.id();
     if (enrollment.version() <= expectedVersion) {
@@ -169,12 +170,35 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
           "the new version " + enrollment.version() + " must be greater than the expected one");
     }
     byte[] document = EnrollmentJson.toBytes(enrollment);
-    return new Updating("updating enrollment " + id, releasing == null ? UPDATE : UPDATE_AND_RELEASE, statement -> {
-      statement.setLong(1, enrollment.version());
-      setNullableString(statement, 2, state(enrollment));
-      setNullableLong(statement, 3, Micros.upOrNull(enrollment.nextActionAt()));
-      statement.setBytes(4, document);
-      int next = 5;
+    String state = state(enrollment);
+    Long nextActionAt = Micros.upOrNull(enrollment.nextActionAt());
+    Enrollment before = recent.get(id);
+    boolean known = before != null && before.version() == expectedVersion;
+    boolean setState = !known || !Objects.equals(state(before), state);
+    boolean setNextAction = !known || !Objects.equals(Micros.upOrNull(before.nextActionAt()), nextActionAt);
+    StringBuilder sql = new StringBuilder("UPDATE cps_enrollment SET version = ?, document = ?");
+    if (setState) {
+      sql.append(", state = ?");
+    }
+    if (setNextAction) {
+      sql.append(", next_action_at = ?");
+    }
+    if (releasing != null) {
+      // Each SET sees the old row: the lease ends only if the given owner holds it.
+      sql.append(", lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END,"
+          + " lease_until = CASE WHEN lease_owner = ? THEN NULL ELSE lease_until END");
+    }
+    sql.append(" WHERE id = ? AND version = ?");
+    return new Updating("updating enrollment " + id, sql.toString(), statement -> {
+      int next = 1;
+      statement.setLong(next++, enrollment.version());
+      statement.setBytes(next++, document);
+      if (setState) {
+        setNullableString(statement, next++, state);
+      }
+      if (setNextAction) {
+        setNullableLong(statement, next++, nextActionAt);
+      }
       if (releasing != null) {
         statement.setString(next++, releasing);
         statement.setString(next++, releasing);
