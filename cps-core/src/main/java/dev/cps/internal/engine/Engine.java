@@ -273,12 +273,21 @@ final class Engine {
   private void submit(Enrollment enrollment, Change change) {
     KeyId key = required(change.key(), change, "key");
     Optional<PublicKey> stored = settings.keys().publicKey(key);
-    if (stored.isEmpty() || !CsrFactory.isFor(required(change.csr(), change, "csr"), stored.get())) {
-      // The key's write failed while the change's went through (two stores, or two statements), or
-      // another process stored a key under this id first: the key comes first, then a CSR from it.
+    if (stored.isEmpty()) {
+      // The key's write failed while the change's went through (two stores, or two statements):
+      // the key comes first, then a CSR from it.
       retry(enrollment, change, change.toBuilder().state(new ChangeState.KeyPending()).csr(null),
-          settings.clock().instant(), new IllegalStateException(stored.isEmpty() ? "key " + key + " is not stored"
-              : "the CSR is not for key " + key + " as stored"));
+          settings.clock().instant(), new IllegalStateException("key " + key + " is not stored"));
+      return;
+    }
+    if (!CsrFactory.isFor(required(change.csr(), change, "csr"), stored.get())) {
+      // Another key was stored under this id first, by an attempt a crash cut short: the key
+      // generated for the CSR lost, since the store keeps the first. Nothing has gone to the CA
+      // yet, so the CSR is made again from the stored key, and sent once that is stored.
+      CertificateSigningRequest csr =
+          csrs.create(change.request(), stored.get(), settings.keys().privateKey(key), change.request().keyType());
+      writer.write(enrollment, change, change.toBuilder().csr(csr).nextActionAt(settings.clock().instant()),
+          "CSR made again from key " + key + " as stored (a key stored earlier under that id came first)", ENGINE);
       return;
     }
     OrderRef order = authority(change).submit(orderRequest(enrollment, change));
