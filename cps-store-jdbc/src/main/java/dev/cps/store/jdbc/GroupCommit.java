@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
@@ -29,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * {@code BEGIN IMMEDIATE} transaction on the one connection kept for writing, and commits; then it
  * wakes the first writer that queued meanwhile, which leads the next group, and each writer of its
  * own group, and no other. So a write costs its writer one sleep and one wake-up, however many
- * threads wait. Work of several statements runs in a savepoint of its own: if it fails, it is
+ * threads wait. A write handed over without waiting ({@link #runAsync}) leads nothing: it waits in
+ * the queue for a writer that waits, or for the thread that waits on its future, so that an engine
+ * worker that steps a wave of enrollments and then waits for their writes commits them in one
+ * group, not one group per write. Work of several statements runs in a savepoint of its own: if it fails, it is
  * rolled back to it and fails alone. A single statement that fails (SQLite undoes it, but after an
  * I/O error or a full disk it may have ended the whole transaction) fails the group, as does a
  * failed commit. SQLite compiles a statement anew on every prepare and its JDBC driver caches none,
@@ -49,6 +55,8 @@ final class GroupCommit {
   /** Only the leader touches the connection and its statements. */
   private @Nullable Connection connection;
   private final Map<String, PreparedStatement> statements = new HashMap<>();
+  /** Started with the first write handed over without waiting. */
+  private volatile @Nullable Backstop backstop;
 
   GroupCommit(DataSource dataSource) {
     this.dataSource = dataSource;
@@ -129,10 +137,13 @@ final class GroupCommit {
   }
 
   /**
-   * Runs a single statement's work in the next commit and returns at once: the future completes
-   * once that commit is durable, on the thread that led it. With no group running, the caller
-   * runs one; while one runs, the write rides the next, led by a writer that waits or by the
-   * leader of this one.
+   * Runs a single statement's work in a later commit and returns at once: the future completes
+   * once that commit is durable, on the thread that led it. The write waits in the queue for a
+   * group: one led by a writer that waits ({@link #run}), by whoever waits on this future or on a
+   * stage made from it, or by the leader of the group running now. So a thread that hands over
+   * many writes and then waits for them all commits them together, rather than each write it
+   * hands over while no group runs becoming a group of one. Should nobody wait, the write is
+   * committed after {@link #UNCLAIMED_NANOS} all the same.
    */
   <T> CompletableFuture<T> runAsync(String operation, Database.Work<T> work) {
     if (leader == Thread.currentThread()) {
@@ -142,7 +153,60 @@ final class GroupCommit {
         return CompletableFuture.failedFuture(e);
       }
     }
-    return queueWithoutWaiting(operation, work, false);
+    Pending<T> completion = new Pending<>();
+    if (closed) {
+      completion.completeExceptionally(new IllegalStateException("the store is closed"));
+      return completion;
+    }
+    queue.add(new Write<>(operation, work, false, null, completion));
+    if (!leading.get()) {
+      backstop().due();
+    }
+    return completion;
+  }
+
+  /**
+   * How long a write handed over without waiting may sit in the queue while no group runs and
+   * nobody waits for it: long next to a worker's round of steps, which ends in a wait that
+   * commits the round's writes together.
+   */
+  static final long UNCLAIMED_NANOS = 50_000_000;
+
+  /**
+   * The future of a write handed over without waiting, and of every stage made from it: waiting on
+   * it first commits what is queued if no group runs, since no other thread may be about to.
+   */
+  private final class Pending<T> extends CompletableFuture<T> {
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new Pending<>();
+    }
+
+    @Override
+    public T join() {
+      commitQueuedFor(this);
+      return super.join();
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+      commitQueuedFor(this);
+      return super.get();
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+      commitQueuedFor(this);
+      return super.get(timeout, unit);
+    }
+  }
+
+  /** Leads a group for the writes queued, unless the future is done or a group runs already. */
+  private void commitQueuedFor(CompletableFuture<?> awaited) {
+    if (!awaited.isDone() && leader != Thread.currentThread() && !queue.isEmpty()
+        && leading.compareAndSet(false, true)) {
+      lead();
+    }
   }
 
   private <T> CompletableFuture<T> queueWithoutWaiting(String operation, Database.Work<T> work, boolean atomic) {
@@ -156,6 +220,65 @@ final class GroupCommit {
       lead();
     }
     return completion;
+  }
+
+  private Backstop backstop() {
+    Backstop started = backstop;
+    if (started == null) {
+      synchronized (this) {
+        started = backstop;
+        if (started == null) {
+          started = new Backstop();
+          backstop = started;
+        }
+      }
+    }
+    return started;
+  }
+
+  /**
+   * Commits the writes handed over without waiting that nobody waited for within {@link
+   * #UNCLAIMED_NANOS}: a daemon thread, asleep while no such write is queued.
+   */
+  private final class Backstop implements Runnable {
+    private final Thread thread;
+    private volatile boolean due;
+
+    Backstop() {
+      thread = new Thread(this, "cps-sqlite-unclaimed-writes");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** A write was queued while no group ran. */
+    void due() {
+      if (!due) {
+        due = true;
+        LockSupport.unpark(thread);
+      }
+    }
+
+    @Override
+    public void run() {
+      while (!closed) {
+        if (!due) {
+          LockSupport.park(this);
+          continue;
+        }
+        long deadline = System.nanoTime() + UNCLAIMED_NANOS;
+        for (long left = UNCLAIMED_NANOS; left > 0 && !closed; left = deadline - System.nanoTime()) {
+          LockSupport.parkNanos(this, left);
+        }
+        due = false;
+        if (!closed && !queue.isEmpty() && leading.compareAndSet(false, true)) {
+          lead();
+        }
+      }
+    }
+
+    void stop() {
+      LockSupport.unpark(thread);
+    }
   }
 
   private void requireOpen() {
@@ -366,11 +489,20 @@ final class GroupCommit {
   }
 
   /**
-   * Waits for the running group, fails the writes still queued, and hands the writing connection
-   * back to the pool.
+   * Waits for the running group, commits the writes queued by then, fails those queued after, and
+   * hands the writing connection back to the pool.
    */
   void close() {
+    // Writes handed over without waiting are committed, as they would have been by now.
+    while (!leading.compareAndSet(false, true)) {
+      LockSupport.parkNanos(this, 100_000);
+    }
+    lead();
     closed = true;
+    Backstop started = backstop;
+    if (started != null) {
+      started.stop();
+    }
     do {
       while (!leading.compareAndSet(false, true)) {
         LockSupport.parkNanos(this, 100_000); // a group can take long (another process's lock)

@@ -178,7 +178,7 @@ class GroupCommitTest {
   @Test
   void aWriteHandedOverWithoutWaitingThatFailsFailsItsFutureAndTheNextGroupWorks() throws Exception {
     CompletableFuture<Integer> alone = group.runAsync("inserting alone", connection -> insertOn(connection, 1, "alone"));
-    assertThat(alone).as("no group ran, so the caller committed it").isCompletedWithValue(1);
+    assertThat(alone.join()).as("committed by the wait").isEqualTo(1);
 
     CountDownLatch release = holdTheFirstGroup();
     CompletableFuture<Integer> duplicate =
@@ -197,21 +197,49 @@ class GroupCommitTest {
   }
 
   @Test
-  void closingWaitsForTheRunningGroupAndFailsTheWritesStillQueued() throws Exception {
+  void writesHandedOverWithoutWaitingWaitForWhoeverWaitsOnThemAndCommitTogether() {
+    long before = group.commits();
+    List<CompletableFuture<Integer>> handedOver = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      int id = i;
+      handedOver.add(group.runAsync("inserting " + id, connection -> insertOn(connection, id, "row " + id)));
+    }
+    assertThat(handedOver).as("no group ran, and none was started for them").noneMatch(CompletableFuture::isDone);
+    assertThat(group.queued()).isEqualTo(5);
+
+    // A stage made from a write's future leads the group as the future itself would.
+    assertThat(handedOver.get(4).thenApply(count -> count * 10).join()).isEqualTo(10);
+    assertThat(handedOver).allMatch(write -> write.isDone() && !write.isCompletedExceptionally());
+    assertThat(group.commits() - before).as("one commit for all five").isEqualTo(1);
+    assertThat(names()).containsExactly("row 1", "row 2", "row 3", "row 4", "row 5");
+  }
+
+  @Test
+  void aWriteHandedOverThatNobodyWaitsForIsCommittedAllTheSame() {
+    CompletableFuture<Integer> unclaimed =
+        group.runAsync("inserting unclaimed", connection -> insertOn(connection, 1, "unclaimed"));
+    await().atMost(PATIENCE).until(unclaimed::isDone);
+    assertThat(unclaimed).isCompletedWithValue(1);
+    assertThat(names()).containsExactly("unclaimed");
+  }
+
+  @Test
+  void closingWaitsForTheRunningGroupCommitsWhatIsQueuedAndRefusesWhatComesAfter() throws Exception {
     CountDownLatch release = holdTheFirstGroup();
     Future<Integer> queued = writers.submit(() -> insert(1, "queued"));
-    await().atMost(PATIENCE).until(() -> group.queued() == 1);
+    CompletableFuture<Integer> handedOver =
+        group.runAsync("inserting handed over", connection -> insertOn(connection, 2, "handed over"));
+    await().atMost(PATIENCE).until(() -> group.queued() == 2);
     Future<?> closing = writers.submit(group::close);
     await().during(Duration.ofMillis(200)).atMost(PATIENCE).until(() -> !closing.isDone());
     release.countDown();
 
     closing.get(10, TimeUnit.SECONDS);
-    assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("closed");
-    assertThat(names()).as("the running group committed").containsExactly("first");
-    assertThatThrownBy(() -> insert(2, "after")).isInstanceOf(IllegalStateException.class);
-    assertThat(group.runAsync("inserting after", connection -> insertOn(connection, 3, "after")))
+    assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(handedOver).isCompletedWithValue(1);
+    assertThat(names()).containsExactlyInAnyOrder("first", "queued", "handed over");
+    assertThatThrownBy(() -> insert(3, "after")).isInstanceOf(IllegalStateException.class);
+    assertThat(group.runAsync("inserting after", connection -> insertOn(connection, 4, "after")))
         .isCompletedExceptionally();
   }
 
