@@ -48,7 +48,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>2,000 EC P-256 enrollments through the whole workflow on the fake CA (as {@code workflow}
  *       does), with the enrollments and encrypted keys in an SQLite file (synchronous FULL, the
  *       default, and NORMAL), against the same with the in-memory stores; rounds rotate which goes
- *       first, medians are compared. The enrollments arrive from {@value #REQUESTERS} requesters
+ *       first, and the medians of nine measured rounds are compared (the median of each round's own
+ *       ratio is printed beside, for a host whose speed drifts between rounds). The enrollments arrive from {@value #REQUESTERS} requesters
  *       at once, and both sides run with {@value #DEFAULT_WORKERS} workers unless told otherwise:
  *       each worker steps a wave of the claimed batch and waits once per round for its writes, and
  *       the SQLite store commits the writes of all waves together. Twenty warm-up rounds
