@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * threads wait. A write handed over without waiting ({@link #runAsync}) leads nothing: it waits in
  * the queue for a writer that waits, or for the thread that waits on its future, so that an engine
  * worker that steps a wave of enrollments and then waits for their writes commits them in one
- * group, not one group per write. Work of several statements runs in a savepoint of its own: if it fails, it is
- * rolled back to it and fails alone. A single statement that fails (SQLite undoes it, but after an
+ * group, not one group per write. Work of several statements runs in a savepoint of its own: if it
+ * fails, it is rolled back to it and fails alone. A single statement that fails (SQLite undoes it, but after an
  * I/O error or a full disk it may have ended the whole transaction) fails the group, as does a
  * failed commit. SQLite compiles a statement anew on every prepare and its JDBC driver caches none,
  * so the writing connection keeps its prepared statements.
@@ -129,7 +129,7 @@ final class GroupCommit {
       runNested(operation, work, true);
       return;
     }
-    queueWithoutWaiting(operation, work, true).whenComplete((result, failure) -> {
+    queueAndLead(operation, work).whenComplete((result, failure) -> {
       if (failure != null) {
         log.info("{} failed; nobody waited for it: {}", operation, failure.toString());
       }
@@ -209,13 +209,14 @@ final class GroupCommit {
     }
   }
 
-  private <T> CompletableFuture<T> queueWithoutWaiting(String operation, Database.Work<T> work, boolean atomic) {
+  /** Queues atomic work nobody waits for, and leads a group for it if none runs. */
+  private <T> CompletableFuture<T> queueAndLead(String operation, Database.Work<T> work) {
     CompletableFuture<T> completion = new CompletableFuture<>();
     if (closed) {
       completion.completeExceptionally(new IllegalStateException("the store is closed"));
       return completion;
     }
-    queue.add(new Write<>(operation, work, atomic, null, completion));
+    queue.add(new Write<>(operation, work, true, null, completion));
     if (leading.compareAndSet(false, true)) {
       lead();
     }
