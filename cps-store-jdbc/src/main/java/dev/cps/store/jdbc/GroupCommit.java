@@ -58,8 +58,16 @@ final class GroupCommit {
   /** Started with the first write handed over without waiting. */
   private volatile @Nullable Backstop backstop;
 
+  /** How long a write handed over may wait for a thread to wait on it: {@link #UNCLAIMED_NANOS}, or a test's. */
+  private final long unclaimedNanos;
+
   GroupCommit(DataSource dataSource) {
+    this(dataSource, UNCLAIMED_NANOS);
+  }
+
+  GroupCommit(DataSource dataSource, long unclaimedNanos) {
     this.dataSource = dataSource;
+    this.unclaimedNanos = unclaimedNanos;
   }
 
   /** One caller's work and, once its transaction ended, what came of it. */
@@ -238,8 +246,8 @@ final class GroupCommit {
   }
 
   /**
-   * Commits the writes handed over without waiting that nobody waited for within {@link
-   * #UNCLAIMED_NANOS}: a daemon thread, asleep while no such write is queued.
+   * Commits the writes handed over without waiting that nobody waited for in time ({@code
+   * unclaimedNanos}): a daemon thread, asleep while no such write is queued.
    */
   private final class Backstop implements Runnable {
     private final Thread thread;
@@ -266,8 +274,8 @@ final class GroupCommit {
           LockSupport.park(this);
           continue;
         }
-        long deadline = System.nanoTime() + UNCLAIMED_NANOS;
-        for (long left = UNCLAIMED_NANOS; left > 0 && !closed; left = deadline - System.nanoTime()) {
+        long deadline = System.nanoTime() + unclaimedNanos;
+        for (long left = unclaimedNanos; left > 0 && !closed; left = deadline - System.nanoTime()) {
           LockSupport.parkNanos(this, left);
         }
         due = false;
