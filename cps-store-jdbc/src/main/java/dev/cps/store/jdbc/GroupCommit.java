@@ -211,8 +211,14 @@ final class GroupCommit {
 
   /** Leads a group for the writes queued, unless the future is done or a group runs already. */
   private void commitQueuedFor(CompletableFuture<?> awaited) {
-    if (!awaited.isDone() && leader != Thread.currentThread() && !queue.isEmpty()
-        && leading.compareAndSet(false, true)) {
+    if (!awaited.isDone() && leader != Thread.currentThread()) {
+      leadIfIdle();
+    }
+  }
+
+  /** Leads a group if writes are queued and none runs. */
+  private void leadIfIdle() {
+    if (!queue.isEmpty() && leading.compareAndSet(false, true)) {
       lead();
     }
   }
@@ -279,8 +285,8 @@ final class GroupCommit {
           LockSupport.parkNanos(this, left);
         }
         due = false;
-        if (!closed && !queue.isEmpty() && leading.compareAndSet(false, true)) {
-          lead();
+        if (!closed) {
+          leadIfIdle();
         }
       }
     }
@@ -497,27 +503,29 @@ final class GroupCommit {
     return queue.size();
   }
 
+  /** Waits for the running group to end (it can take long: another process's lock), then leads. */
+  private void leadOnceFree() {
+    while (!leading.compareAndSet(false, true)) {
+      LockSupport.parkNanos(this, 100_000);
+    }
+    lead();
+  }
+
   /**
    * Waits for the running group, commits the writes queued by then, fails those queued after, and
    * hands the writing connection back to the pool.
    */
   void close() {
     // Writes handed over without waiting are committed, as they would have been by now.
-    while (!leading.compareAndSet(false, true)) {
-      LockSupport.parkNanos(this, 100_000);
-    }
-    lead();
+    leadOnceFree();
     closed = true;
     Backstop started = backstop;
     if (started != null) {
       started.stop();
     }
     do {
-      while (!leading.compareAndSet(false, true)) {
-        LockSupport.parkNanos(this, 100_000); // a group can take long (another process's lock)
-      }
       // A group led now fails its writes; the connection is closed under this lead.
-      lead();
+      leadOnceFree();
     } while (!queue.isEmpty());
     Connection open = connection;
     connection = null;
