@@ -87,7 +87,10 @@ final class RequestValidation {
     }
   }
 
-  /** Checks one DNS name (RFC 1035 LDH labels, a wildcard only as the whole leftmost label). */
+  /**
+   * Checks one DNS name (RFC 1035 LDH labels, none in the reserved {@code ab--} form but A-labels, a
+   * wildcard only as the whole leftmost label).
+   */
   private boolean dnsName(String field, String name) {
     if (name.isEmpty()) {
       return refuse(field, name, "must not be empty");
@@ -122,6 +125,10 @@ final class RequestValidation {
       if (!LABEL.matcher(label).matches()) {
         return refuse(field, name, "has illegal characters in label '" + label + "': use letters, digits and inner '-'");
       }
+      if (isReserved(label)) {
+        return refuse(field, name, "has the reserved label '" + label + "': '--' in a label's third and fourth places"
+            + " is kept for IDN A-labels ('xn--'), and publicly trusted CAs issue for no other such label");
+      }
     }
     if (NUMERIC.matcher(labels[labels.length - 1]).matches()) {
       return refuse(field, name, "has a numeric top-level label: IP addresses are not supported");
@@ -130,6 +137,15 @@ final class RequestValidation {
       return refuse(field, name, "wildcards a whole top-level domain");
     }
     return true;
+  }
+
+  /**
+   * A label in the reserved LDH form (RFC 5890): hyphens in the third and fourth places, which only
+   * IDN A-labels ({@code xn--}) may have. The CA/Browser Forum's Baseline Requirements allow such
+   * a label in a certificate only as an A-label; CAs refuse the others when the order is placed.
+   */
+  private static boolean isReserved(String label) {
+    return label.length() >= 4 && label.charAt(2) == '-' && label.charAt(3) == '-' && !label.startsWith("xn--");
   }
 
   private void organization(@Nullable Organization org, boolean required, @Nullable ValidationType type) {

@@ -72,6 +72,11 @@ class BadInputTest {
             "-www.example.com"),
         bad("label ending with a hyphen", requesting(Requests.dv("www-.example.com")), "commonName",
             "www-.example.com"),
+        bad("reserved label: '--' in the third and fourth places, not an A-label",
+            requesting(Requests.dv("www.example.com", "ab--cd.example.com")), "subjectAlternativeNames[0]",
+            "ab--cd.example.com"),
+        bad("reserved label in capitals", requesting(Requests.dv("XY--shop.example.com")), "commonName",
+            "XY--shop.example.com"),
         bad("duplicate SANs differing only by case",
             requesting(Requests.dv("www.example.com", "shop.example.com", "SHOP.Example.com")),
             "subjectAlternativeNames[1]", "SHOP.Example.com"),
@@ -281,10 +286,13 @@ class BadInputTest {
     provisioner.enroll(Requests.dv(commonName, longestLabel, longestName).build(), "alice");
     provisioner.enroll(Requests.dv("www.example.com").subjectAlternativeNames(sans(99)).build(), "alice");
     provisioner.enroll(Requests.dv("*.example.com", "example.com", "WWW.EXAMPLE.COM").build(), "alice");
+    // An A-label, and '--' anywhere but in the third and fourth places.
+    provisioner.enroll(Requests.dv("xn--bcher-kva.example", "a--b.example.com", "abc--d.example.com").build(),
+        "alice");
     provisioner.enroll(Requests.dv("www.example.com")
         .networkSettings(disallowing(Set.of("TLSv1", "TLSv1.1", "TLSv1.2"))).build(), "alice");
 
-    assertThat(cps.store().list()).hasSize(4);
+    assertThat(cps.store().list()).hasSize(5);
   }
 
   /** What the CA says it would refuse is refused at enrollment and at update, before anything is stored. */
