@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -35,7 +36,10 @@ import org.slf4j.LoggerFactory;
  * threads wait. A write handed over without waiting ({@link #runAsync}) leads nothing: it waits in
  * the queue for a writer that waits, or for the thread that waits on its future, so that an engine
  * worker that steps a wave of enrollments and then waits for their writes commits them in one
- * group, not one group per write. Work of several statements runs in a savepoint of its own: if it
+ * group, not one group per write. A write handed over from inside a running group's work joins
+ * that group, and its future completes with the group's commit. A work may not wait for a write
+ * of its own group (refused at once: it could never end), while a callback of a write may wait for
+ * another write of its group. Work of several statements runs in a savepoint of its own: if it
  * fails, it is rolled back to it and fails alone. A single statement that fails (SQLite undoes it, but after an
  * I/O error or a full disk it may have ended the whole transaction) fails the group, as does a
  * failed commit. SQLite compiles a statement anew on every prepare and its JDBC driver caches none,
@@ -52,6 +56,16 @@ final class GroupCommit {
   private volatile long commits;
   /** The thread running a group now: work it runs that writes again joins that group. */
   private volatile @Nullable Thread leader;
+  /**
+   * The group the leader runs now; only the leader touches it. A write handed over from inside
+   * that group's work joins it, and completes with it.
+   */
+  private @Nullable List<Write<?>> running;
+  /**
+   * The group whose writers this thread is waking, if any: a callback that waits for another write
+   * of that group finds it completed first, since no other thread would complete it.
+   */
+  private final ThreadLocal<@Nullable List<Write<?>>> waking = new ThreadLocal<>();
   /** Only the leader touches the connection and its statements. */
   private @Nullable Connection connection;
   private final Map<String, PreparedStatement> statements = new HashMap<>();
@@ -155,11 +169,7 @@ final class GroupCommit {
    */
   <T> CompletableFuture<T> runAsync(String operation, Database.Work<T> work) {
     if (leader == Thread.currentThread()) {
-      try {
-        return CompletableFuture.completedFuture(runNested(operation, work, false));
-      } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(e);
-      }
+      return runAsyncNested(operation, work);
     }
     Pending<T> completion = new Pending<>();
     if (closed) {
@@ -167,10 +177,31 @@ final class GroupCommit {
       return completion;
     }
     queue.add(new Write<>(operation, work, false, null, completion));
-    if (!leading.get()) {
+    if (closed) {
+      // close() may have ended between the check above and the add, its backstop gone: nobody else
+      // would refuse this write.
+      leadOnceFree();
+    } else if (!leading.get()) {
       backstop().due();
     }
     return completion;
+  }
+
+  /**
+   * A write handed over from inside the running group: it runs now, in that group's transaction,
+   * and its future completes once that transaction has committed, or failed.
+   */
+  private <T> CompletableFuture<T> runAsyncNested(String operation, Database.Work<T> work) {
+    Write<T> nested = new Write<>(operation, work, false, null, new Pending<>());
+    try {
+      run(connection(), nested);
+    } catch (SQLException e) {
+      nested.failure = new JdbcStoreException(operation, e);
+    } catch (RuntimeException e) {
+      nested.failure = e;
+    }
+    Objects.requireNonNull(running, "the running group").add(nested);
+    return Objects.requireNonNull(nested.completion);
   }
 
   /**
@@ -209,11 +240,28 @@ final class GroupCommit {
     }
   }
 
-  /** Leads a group for the writes queued, unless the future is done or a group runs already. */
+  /**
+   * Leads a group for the writes queued, unless the future is done or a group runs already. A
+   * thread waking a group first completes the rest of it: a callback of one of its writes may be
+   * waiting for another. The leader may not wait here: a write of its own group completes only
+   * after the work that waits.
+   */
   private void commitQueuedFor(CompletableFuture<?> awaited) {
-    if (!awaited.isDone() && leader != Thread.currentThread()) {
-      leadIfIdle();
+    if (awaited.isDone()) {
+      return;
     }
+    List<Write<?>> woken = waking.get();
+    if (woken != null) {
+      woken.forEach(GroupCommit::wake);
+      if (awaited.isDone()) {
+        return;
+      }
+    }
+    if (leader == Thread.currentThread()) {
+      throw new IllegalStateException("a write's work waits for a write that commits with it, after that work:"
+          + " it would wait for ever");
+    }
+    leadIfIdle();
   }
 
   /** Leads a group if writes are queued and none runs. */
@@ -303,15 +351,22 @@ final class GroupCommit {
   }
 
   /**
+   * Groups one call of {@link #lead} commits at most before its thread goes back to its own work:
+   * what queued meanwhile, which nobody waits for yet, goes to whoever waits next or to the
+   * backstop.
+   */
+  static final int MAX_GROUPS_PER_LEAD = 8;
+
+  /**
    * Commits what is queued, as the leader, and lets go; wakes the first writer that queued
    * meanwhile to lead the next group (it queued before this thread let go, or it would have led
    * itself), then the writers of this group. If only writes nobody waits for queued meanwhile, this
-   * thread commits them too.
+   * thread commits them too, up to {@link #MAX_GROUPS_PER_LEAD} groups.
    */
   private void lead() {
     boolean interrupted = false;
     try {
-      while (true) {
+      for (int groups = 1; ; groups++) {
         // The others' writes must not fail for this thread's interrupt (the pool refuses a
         // connection to an interrupted thread): it is set again once this thread stops leading.
         interrupted |= Thread.interrupted();
@@ -319,16 +374,24 @@ final class GroupCommit {
         for (Write<?> write = queue.poll(); write != null; write = queue.poll()) {
           group.add(write);
         }
+        Error fatal = null;
         try {
           if (closed) {
             refuse(group);
           } else if (!group.isEmpty()) {
             leader = Thread.currentThread();
+            running = group;
             if (commit(group)) {
               commits++;
             }
           }
+        } catch (RuntimeException | Error e) {
+          // Past commit's own handling (a rollback that threw): no write of the group may pass for
+          // committed, and each is woken all the same.
+          failUnsettled(group, e);
+          fatal = e instanceof Error error ? error : null;
         } finally {
+          running = null;
           leader = null;
           for (Write<?> write : group) {
             write.done = true;
@@ -337,16 +400,52 @@ final class GroupCommit {
         }
         // The next leader first, so that the next commit need not wait for this group's wake-ups.
         boolean handedOver = wakeNextLeader();
-        for (Write<?> write : group) {
-          wake(write);
+        wakeAll(group);
+        if (fatal != null) {
+          throw fatal;
         }
-        if (handedOver || queue.isEmpty() || !leading.compareAndSet(false, true)) {
+        if (handedOver || queue.isEmpty()) {
+          return;
+        }
+        if (groups >= MAX_GROUPS_PER_LEAD && !closed) {
+          backstop().due();
+          return;
+        }
+        if (!leading.compareAndSet(false, true)) {
           return;
         }
       }
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Wakes the group's writers, noting the group for callbacks that wait on one of its writes. */
+  private void wakeAll(List<Write<?>> group) {
+    List<Write<?>> outer = waking.get(); // a callback of an outer group's write led this one
+    waking.set(group);
+    try {
+      for (Write<?> write : group) {
+        wake(write);
+      }
+    } finally {
+      if (outer == null) {
+        waking.remove();
+      } else {
+        waking.set(outer);
+      }
+    }
+  }
+
+  /** Fails every write of the group that has no outcome of its own failure yet. */
+  private static void failUnsettled(List<Write<?>> group, Throwable e) {
+    SQLException cause = new SQLException("the transaction ended in an unexpected failure", e);
+    for (Write<?> write : group) {
+      if (write.failure == null) {
+        write.result = null;
+        write.failure = new JdbcStoreException(write.operation, cause);
       }
     }
   }
@@ -395,8 +494,10 @@ final class GroupCommit {
     try {
       Connection writing = connection();
       execute(writing, "BEGIN IMMEDIATE");
-      for (Write<?> write : group) {
-        run(writing, write);
+      // Writes handed over from inside these join the list as they run; they have run then.
+      int queued = group.size();
+      for (int i = 0; i < queued; i++) {
+        run(writing, group.get(i));
       }
       execute(writing, "COMMIT");
       return true;
@@ -516,6 +617,9 @@ final class GroupCommit {
    * hands the writing connection back to the pool.
    */
   void close() {
+    if (leader == Thread.currentThread()) {
+      throw new IllegalStateException("a write's work may not close the store: its group could never end");
+    }
     // Writes handed over without waiting are committed, as they would have been by now.
     leadOnceFree();
     closed = true;

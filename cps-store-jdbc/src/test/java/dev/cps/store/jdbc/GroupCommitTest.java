@@ -248,6 +248,170 @@ class GroupCommitTest {
         .isCompletedExceptionally();
   }
 
+  @Test
+  void aWriteHandedOverFromInsideAGroupCompletesWithThatGroupsCommit() throws Exception {
+    List<CompletableFuture<Integer>> inner = new ArrayList<>();
+    int outer = group.run("writing and handing over", connection -> {
+      CompletableFuture<Integer> handedOver =
+          group.runAsync("inserting inside", inside -> insertOn(inside, 2, "inside"));
+      inner.add(handedOver);
+      assertThat(handedOver).as("not durable before its group commits").isNotDone();
+      return insertOn(connection, 1, "outside");
+    }, false);
+    assertThat(outer).isEqualTo(1);
+    assertThat(inner.get(0)).isCompletedWithValue(1);
+    assertThat(names()).containsExactly("outside", "inside");
+
+    // When the group fails after the inner write ran, so does the inner write's future.
+    CountDownLatch release = holdTheFirstGroup();
+    List<CompletableFuture<Integer>> rolledBack = new ArrayList<>();
+    Future<Integer> handingOver = writers.submit(() -> group.run("handing over", connection -> {
+      rolledBack.add(group.runAsync("inserting inside", inside -> insertOn(inside, 4, "rolled back")));
+      return insertOn(connection, 3, "rolled back too");
+    }, false));
+    await().atMost(PATIENCE).until(() -> group.queued() == 1); // runs first in the group, the broken one after
+    Future<Integer> broken = writers.submit(() -> group.run("writing to a missing table", connection -> {
+      try (PreparedStatement statement = connection.prepareStatement("INSERT INTO missing (id) VALUES (1)")) {
+        return statement.executeUpdate();
+      }
+    }, false));
+    await().atMost(PATIENCE).until(() -> group.queued() == 2);
+    release.countDown();
+    assertThatThrownBy(() -> broken.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
+    assertThatThrownBy(() -> handingOver.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
+    assertThat(rolledBack.get(0)).isCompletedExceptionally();
+    assertThat(names()).containsExactly("first", "outside", "inside");
+  }
+
+  @Test
+  void aWorkThatWaitsForAWriteOfItsOwnGroupFailsAloneInsteadOfStoppingEveryWrite() throws Exception {
+    GroupCommit patient = new GroupCommit(dataSource, TimeUnit.MINUTES.toNanos(10)); // no backstop here
+    try {
+      CompletableFuture<Integer> handedOver =
+          patient.runAsync("inserting handed over", connection -> insertOn(connection, 1, "handed over"));
+      // The waiting work leads a group that holds the write it waits for, which commits after it.
+      Future<Integer> waiting = writers.submit(() -> patient.run("waiting inside",
+          connection -> handedOver.join() + insertOn(connection, 2, "never"), true));
+
+      assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("wait for ever");
+      assertThat(handedOver.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      int after = patient.run("inserting after", connection -> insertOn(connection, 3, "after"), false);
+      assertThat(after).isEqualTo(1);
+      assertThat(names()).containsExactly("handed over", "after");
+    } finally {
+      patient.close();
+    }
+  }
+
+  @Test
+  void aCallbackThatWaitsForAnotherWriteOfItsGroupGetsIt() throws Exception {
+    GroupCommit patient = new GroupCommit(dataSource, TimeUnit.MINUTES.toNanos(10)); // no backstop here
+    try {
+      CompletableFuture<Integer> first = patient.runAsync("inserting 1", connection -> insertOn(connection, 1, "one"));
+      CompletableFuture<Integer> second = patient.runAsync("inserting 2", connection -> insertOn(connection, 2, "two"));
+      // Completed on the thread that leads, in queue order: the callback runs before the second is.
+      CompletableFuture<Integer> both = first.thenApply(count -> count + second.join());
+
+      Future<Integer> waiting = writers.submit(() -> both.get());
+      assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+      assertThat(names()).containsExactly("one", "two");
+    } finally {
+      patient.close();
+    }
+  }
+
+  @Test
+  void aFailureWhileRollingBackStillFailsAndWakesEveryWriteOfTheGroup() throws Exception {
+    AtomicBoolean brokenRollback = new AtomicBoolean();
+    GroupCommit fragile = new GroupCommit(breakingRollbacks(brokenRollback));
+    try {
+      fragile.run("the first write", connection -> insertOn(connection, 1, "first"), false);
+      brokenRollback.set(true);
+      CountDownLatch inside = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Future<Integer> held = writers.submit(() -> fragile.run("holding the group", connection -> {
+        inside.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return insertOn(connection, 2, "held");
+      }, false));
+      await().atMost(PATIENCE).until(() -> inside.getCount() == 0);
+      Future<Integer> innocent = writers.submit(() -> fragile.run("inserting innocent",
+          connection -> insertOn(connection, 3, "innocent"), false));
+      Future<Integer> broken = writers.submit(() -> fragile.run("writing to a missing table", connection -> {
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO missing (id) VALUES (1)")) {
+          return statement.executeUpdate();
+        }
+      }, false));
+      await().atMost(PATIENCE).until(() -> fragile.queued() == 2);
+      release.countDown();
+
+      assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThatThrownBy(() -> innocent.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
+      assertThatThrownBy(() -> broken.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
+      assertThat(names()).containsExactly("first", "held");
+    } finally {
+      brokenRollback.set(false);
+      fragile.close();
+    }
+  }
+
+  /** A race: a write handed over just as {@code close()} ends was once left waiting for ever, now and then. */
+  @Test
+  void aWriteHandedOverAsTheStoreClosesIsCommittedOrRefusedNeverLeftWaiting() throws Exception {
+    for (int round = 0; round < 500; round++) {
+      GroupCommit closing = new GroupCommit(dataSource);
+      List<CompletableFuture<Integer>> handedOver = new ArrayList<>();
+      CountDownLatch started = new CountDownLatch(1);
+      Future<?> handing = writers.submit(() -> {
+        for (int i = 0; i < 2_000; i++) {
+          CompletableFuture<Integer> write = closing.runAsync("handing over", connection -> 0);
+          handedOver.add(write);
+          started.countDown();
+          if (write.isCompletedExceptionally()) {
+            return; // refused: the store is closed
+          }
+        }
+      });
+      started.await();
+      closing.close();
+      handing.get(10, TimeUnit.SECONDS);
+      // Each was committed by close(), or refused before its runAsync returned.
+      assertThat(handedOver).as("round " + round).allMatch(CompletableFuture::isDone);
+    }
+  }
+
+  /** The pool's connections, on which a statement made by {@code createStatement} (the rollback's) fails while the flag is set. */
+  private javax.sql.DataSource breakingRollbacks(AtomicBoolean broken) {
+    return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+          Object result = invoke(method, dataSource, args);
+          if (!(result instanceof Connection connection)) {
+            return result;
+          }
+          return java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+              (inner, call, callArgs) -> {
+                if (call.getName().equals("createStatement") && broken.get()) {
+                  throw new IllegalStateException("the driver broke while rolling back");
+                }
+                return invoke(call, connection, callArgs);
+              });
+        });
+  }
+
+  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
   /** Starts a write whose work waits until the returned latch is counted down. */
   private CountDownLatch holdTheFirstGroup() {
     CountDownLatch inside = new CountDownLatch(1);
