@@ -361,6 +361,41 @@ class GroupCommitTest {
     }
   }
 
+  @Test
+  void aWriterLeadsAtMostEightGroupsOfWritesNobodyWaitsFor() throws Exception {
+    GroupCommit patient = new GroupCommit(dataSource, TimeUnit.MINUTES.toNanos(10)); // no backstop here
+    AtomicBoolean chaining = new AtomicBoolean(true);
+    List<CompletableFuture<Integer>> handedOver = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try {
+      // Each write, as its group runs, has another thread hand over the next: the queue never empties.
+      Database.Work<Integer> chain = new Database.Work<>() {
+        @Override
+        public Integer run(Connection connection) throws SQLException {
+          if (chaining.get()) {
+            try {
+              handedOver.add(writers.submit(() -> patient.runAsync("handing over the next", this)).get());
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+              throw new SQLException(e);
+            }
+          }
+          return 0;
+        }
+      };
+      long before = patient.commits();
+      Future<Integer> waiting = writers.submit(() -> patient.run("the first of a chain", chain, false));
+
+      assertThat(waiting.get(10, TimeUnit.SECONDS)).isZero();
+      assertThat(patient.commits() - before).isEqualTo(GroupCommit.MAX_GROUPS_PER_LEAD);
+      assertThat(patient.queued()).as("left for whoever waits next").isEqualTo(1);
+      chaining.set(false);
+      assertThat(handedOver.get(handedOver.size() - 1).get(10, TimeUnit.SECONDS)).isZero();
+      assertThat(handedOver).allMatch(CompletableFuture::isDone);
+    } finally {
+      chaining.set(false);
+      patient.close();
+    }
+  }
+
   /** A race: a write handed over just as {@code close()} ends was once left waiting for ever, now and then. */
   @Test
   void aWriteHandedOverAsTheStoreClosesIsCommittedOrRefusedNeverLeftWaiting() throws Exception {
