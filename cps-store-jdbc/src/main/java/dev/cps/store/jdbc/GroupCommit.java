@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.sqlite.SQLiteConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -577,20 +578,30 @@ final class GroupCommit {
     if (broken == null) {
       return;
     }
+    boolean rolledBack = false;
     try (var rollback = broken.createStatement()) {
       rollback.execute("ROLLBACK");
-    } catch (SQLException e) {
-      // no transaction was open, or the connection is broken
+      rolledBack = true;
+    } catch (SQLException | RuntimeException e) {
+      // no transaction was open, or the connection (or its driver) is broken: it goes all the same
     }
-    // Not back to the pool, where a connection still in a transaction would keep SQLite's write lock.
+    // Not back to the pool, where a connection still in a transaction would keep SQLite's write lock,
+    // and a later COMMIT on it would commit writes whose writers were told they failed.
     if (dataSource instanceof HikariDataSource pool) {
       pool.evictConnection(broken);
-    } else {
-      try {
-        broken.close();
-      } catch (SQLException e) {
-        // it was broken
+      return;
+    }
+    try {
+      if (!rolledBack && broken.isWrapperFor(SQLiteConnection.class)) {
+        broken.unwrap(SQLiteConnection.class).close(); // SQLite rolls back what a closing connection left open
       }
+    } catch (SQLException | RuntimeException e) {
+      // closed, or broken, already
+    }
+    try {
+      broken.close();
+    } catch (SQLException | RuntimeException e) {
+      // it was broken
     }
   }
 
