@@ -98,11 +98,7 @@ class GroupCommitTest {
   void aSingleStatementThatFailsFailsItsGroupAndTheNextGroupWorks() throws Exception {
     CountDownLatch release = holdTheFirstGroup();
     Future<Integer> innocent = writers.submit(() -> insert(1, "innocent"));
-    Future<Integer> broken = writers.submit(() -> group.run("writing to a missing table", connection -> {
-      try (PreparedStatement statement = connection.prepareStatement("INSERT INTO missing (id) VALUES (1)")) {
-        return statement.executeUpdate();
-      }
-    }, false));
+    Future<Integer> broken = writeToAMissingTable(group);
     await().atMost(PATIENCE).until(() -> group.queued() == 2);
     release.countDown();
 
@@ -270,11 +266,7 @@ class GroupCommitTest {
       return insertOn(connection, 3, "rolled back too");
     }, false));
     await().atMost(PATIENCE).until(() -> group.queued() == 1); // runs first in the group, the broken one after
-    Future<Integer> broken = writers.submit(() -> group.run("writing to a missing table", connection -> {
-      try (PreparedStatement statement = connection.prepareStatement("INSERT INTO missing (id) VALUES (1)")) {
-        return statement.executeUpdate();
-      }
-    }, false));
+    Future<Integer> broken = writeToAMissingTable(group);
     await().atMost(PATIENCE).until(() -> group.queued() == 2);
     release.countDown();
     assertThatThrownBy(() -> broken.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
@@ -331,11 +323,7 @@ class GroupCommitTest {
       brokenRollback.set(true); // from the next group on
       Future<Integer> innocent = writers.submit(() -> fragile.run("inserting innocent",
           connection -> insertOn(connection, 3, "innocent"), false));
-      Future<Integer> broken = writers.submit(() -> fragile.run("writing to a missing table", connection -> {
-        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO missing (id) VALUES (1)")) {
-          return statement.executeUpdate();
-        }
-      }, false));
+      Future<Integer> broken = writeToAMissingTable(fragile);
       await().atMost(PATIENCE).until(() -> fragile.queued() == 2);
       release.countDown();
 
@@ -444,6 +432,15 @@ class GroupCommitTest {
     } catch (java.lang.reflect.InvocationTargetException e) {
       throw e.getCause();
     }
+  }
+
+  /** A write whose single statement fails, and with it its group. */
+  private Future<Integer> writeToAMissingTable(GroupCommit on) {
+    return writers.submit(() -> on.run("writing to a missing table", connection -> {
+      try (PreparedStatement statement = connection.prepareStatement("INSERT INTO missing (id) VALUES (1)")) {
+        return statement.executeUpdate();
+      }
+    }, false));
   }
 
   /** Starts a write whose work waits until the returned latch is counted down. */
