@@ -387,9 +387,9 @@ final class GroupCommit {
             }
           }
         } catch (RuntimeException | Error e) {
-          // Past commit's own handling (a rollback that threw): no write of the group may pass for
+          // Past commit's own handling (an error, a bug): no write of the group may pass for
           // committed, and each is woken all the same.
-          failUnsettled(group, e);
+          failUnsettled(group, new SQLException("the transaction ended in an unexpected failure", e));
           fatal = e instanceof Error error ? error : null;
         } finally {
           running = null;
@@ -440,9 +440,8 @@ final class GroupCommit {
     }
   }
 
-  /** Fails every write of the group that has no outcome of its own failure yet. */
-  private static void failUnsettled(List<Write<?>> group, Throwable e) {
-    SQLException cause = new SQLException("the transaction ended in an unexpected failure", e);
+  /** Fails, for the cause, every write of the group that has not failed on its own. */
+  private static void failUnsettled(List<Write<?>> group, SQLException cause) {
     for (Write<?> write : group) {
       if (write.failure == null) {
         write.result = null;
@@ -506,13 +505,7 @@ final class GroupCommit {
       // The transaction is gone: none of its writes happened, and each one that had not failed alone
       // fails now (also for what a work threw past its signature).
       rollbackQuietly();
-      SQLException cause = e instanceof SQLException sql ? sql : new SQLException("the transaction failed", e);
-      for (Write<?> write : group) {
-        if (write.failure == null) {
-          write.result = null;
-          write.failure = new JdbcStoreException(write.operation, cause);
-        }
-      }
+      failUnsettled(group, e instanceof SQLException sql ? sql : new SQLException("the transaction failed", e));
       return false;
     }
   }
