@@ -21,6 +21,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Every method that takes a person's input names who gave it ({@code who}) for the change's
  * timeline, and those that answer a change name the version the person saw ({@link ChangeRef}).
  * All methods are thread-safe.
+ *
+ * <p>Provisioners that share a store take turns on an enrollment by its lease: an input to an
+ * enrollment that another provisioner is working on (it holds the lease) is refused with {@link
+ * dev.cps.spi.EnrollmentLeasedException} before anything happens. Nothing is stored; try again
+ * once that provisioner is done, which is within a few seconds unless a step hangs.
  */
 public interface CertificateProvisioner extends AutoCloseable {
 

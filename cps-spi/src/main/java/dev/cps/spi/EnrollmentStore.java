@@ -103,6 +103,29 @@ public interface EnrollmentStore {
     return due(now, limit);
   }
 
+  /**
+   * Leases one enrollment to {@code owner} until {@code now + lease}, for work that comes from
+   * outside the due index: a person's input. While the lease holds, every claim skips the
+   * enrollment, as it skips claimed ones, so that no other provisioner steps it between the input's
+   * read and its write; and an input on another provisioner waits its turn the same way. The engine
+   * releases a lease this returned {@code true} for once the input is stored.
+   *
+   * <p>The default, for stores that lease nothing, takes nothing and returns {@code false}.
+   *
+   * @return {@code true} if the lease was free (none, or run out at {@code now}) and is now {@code
+   *     owner}'s; {@code false} if {@code owner} held a live lease on it already, left as it was, or
+   *     no such enrollment is stored
+   * @throws EnrollmentLeasedException if another owner's lease on it holds at {@code now}; nothing
+   *     changed
+   * @throws IllegalArgumentException if {@code lease} is not positive
+   */
+  default boolean lease(EnrollmentId id, String owner, Instant now, Duration lease) {
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, was " + lease);
+    }
+    return false;
+  }
+
   /** Ends {@code owner}'s lease on the enrollment, if it holds one. Best effort. */
   default void release(EnrollmentId id, String owner) {}
 

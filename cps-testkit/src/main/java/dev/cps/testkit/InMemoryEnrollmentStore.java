@@ -3,6 +3,7 @@ package dev.cps.testkit;
 import dev.cps.internal.json.EnrollmentJson;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentLeasedException;
 import dev.cps.spi.EnrollmentStore;
 import dev.cps.spi.VersionConflictException;
 import java.time.Duration;
@@ -34,8 +35,8 @@ import org.jspecify.annotations.Nullable;
  * document codec and the store keeps what comes back, so a test sees exactly what survives a
  * restart of a real store.
  *
- * <p>It leases what it {@linkplain #claim claims}, so several provisioners in one JVM may share it
- * as they would share a database.
+ * <p>It leases what it {@linkplain #claim claims} and what an input {@linkplain #lease leases}, so
+ * several provisioners in one JVM may share it as they would share a database.
  */
 public final class InMemoryEnrollmentStore implements EnrollmentStore {
 
@@ -59,7 +60,7 @@ public final class InMemoryEnrollmentStore implements EnrollmentStore {
   private final ConcurrentHashMap<EnrollmentId, Enrollment> byId = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Due> index = new ConcurrentSkipListSet<>();
   private final Object writeLock = new Object();
-  /** Leases of claimed enrollments, written under {@link #writeLock}. */
+  /** Leases of claimed enrollments and of inputs, written under {@link #writeLock}. */
   private final ConcurrentHashMap<EnrollmentId, Lease> leases = new ConcurrentHashMap<>();
   private final UnaryOperator<Enrollment> keep;
 
@@ -169,6 +170,30 @@ public final class InMemoryEnrollmentStore implements EnrollmentStore {
         leases.put(id, new Lease(owner, until));
       }
       return claimed;
+    }
+  }
+
+  @Override
+  public boolean lease(EnrollmentId id, String owner, Instant now, Duration lease) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(now, "now");
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, was " + lease);
+    }
+    synchronized (writeLock) {
+      if (!byId.containsKey(id)) {
+        return false;
+      }
+      Lease held = leases.get(id);
+      if (held != null && held.until().isAfter(now)) {
+        if (held.owner().equals(owner)) {
+          return false;
+        }
+        throw new EnrollmentLeasedException(id, held.owner(), held.until());
+      }
+      leases.put(id, new Lease(owner, now.plus(lease)));
+      return true;
     }
   }
 

@@ -51,6 +51,11 @@ abstract class ForwardingEnrollmentStore implements EnrollmentStore {
   }
 
   @Override
+  public boolean lease(EnrollmentId id, String owner, Instant now, Duration lease) {
+    return stored.lease(id, owner, now, lease);
+  }
+
+  @Override
   public void release(EnrollmentId id, String owner) {
     stored.release(id, owner);
   }

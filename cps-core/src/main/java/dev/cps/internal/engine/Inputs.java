@@ -14,6 +14,7 @@ import dev.cps.spi.ChangeState;
 import dev.cps.spi.DeployedCertificate;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentLeasedException;
 import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.InvalidRequestException;
 import dev.cps.spi.ProvisioningEvent;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -71,7 +73,7 @@ final class Inputs {
     // Null would take the cancelling branch below: the caller must say it.
     Objects.requireNonNull(mode, "mode (REFUSE_IF_PENDING or CANCEL_PENDING)");
     requireKnownAuthority(request);
-    return locks.with(id, () -> {
+    return withInput(id, () -> {
       for (int race = 0; ; race++) {
         try {
           return updateOnce(id, request, mode, who);
@@ -140,7 +142,8 @@ final class Inputs {
   /**
    * Revokes the production certificate at the CA that issued it, then notes it in the timeline of
    * the change that brought the certificate and emits {@link ProvisioningEvent.Revoked}. The CA is
-   * called outside the enrollment's lock, as it changes nothing stored.
+   * called outside the enrollment's lock, as it changes nothing stored, but under its lease, so that
+   * the note cannot lose to another provisioner's step.
    */
   DeployedCertificate revoke(EnrollmentId id, RevocationReason reason, String who) {
     requireWho(who);
@@ -158,11 +161,13 @@ final class Inputs {
           + " was issued by '" + authority + "', which is not configured; configured: "
           + settings.authorities().keySet());
     }
-    ca.revoke(live.chain(), reason);
-    log.info("Certificate {} of enrollment {} revoked at {} ({}) by {}", live.chain().serialNumber(), id, authority,
-        reason, who);
-    noteRevocation(id, live, authority, reason, who);
-    return live;
+    return leased(id, () -> {
+      ca.revoke(live.chain(), reason);
+      log.info("Certificate {} of enrollment {} revoked at {} ({}) by {}", live.chain().serialNumber(), id, authority,
+          reason, who);
+      noteRevocation(id, live, authority, reason, who);
+      return live;
+    });
   }
 
   /**
@@ -205,7 +210,7 @@ final class Inputs {
 
   Change renewNow(EnrollmentId id, String who) {
     requireWho(who);
-    return locks.with(id, () -> {
+    return withInput(id, () -> {
       for (int race = 0; ; race++) {
         Enrollment enrollment = load(id);
         Change open = enrollment.openChange().orElse(null);
@@ -311,7 +316,7 @@ final class Inputs {
       Answering answering) {
     requireWho(who);
     Objects.requireNonNull(ref, "change");
-    return locks.with(ref.enrollment(), () -> {
+    return withInput(ref.enrollment(), () -> {
       for (int race = 0; ; race++) {
         Enrollment enrollment = load(ref.enrollment());
         Change change = enrollment.change(ref.change())
@@ -356,6 +361,34 @@ final class Inputs {
     } catch (RuntimeException e) {
       log.info("Withdrawing order {} of cancelled change {} failed: {}", closed.order().value(), closed.id(),
           e.toString());
+    }
+  }
+
+  /** Runs a person's input holding the enrollment's lock and its lease (see {@link #leased}). */
+  private <T> T withInput(EnrollmentId id, Supplier<T> input) {
+    return locks.with(id, () -> leased(id, input));
+  }
+
+  /**
+   * Runs the action holding the enrollment's lease, in a store that several provisioners share:
+   * another provisioner's step would otherwise lose its write to the input's after its side effect
+   * (an order placed and not recorded, a deployment the change does not show). A lease another
+   * provisioner holds refuses the input before anything happens ({@link EnrollmentLeasedException});
+   * one this provisioner holds already (its engine claimed the enrollment) is used and kept.
+   */
+  private <T> T leased(EnrollmentId id, Supplier<T> action) {
+    boolean taken = settings.store().lease(id, settings.nodeId(), settings.clock().instant(), settings.leaseDuration());
+    try {
+      return action.get();
+    } finally {
+      if (taken) {
+        try {
+          settings.store().release(id, settings.nodeId());
+        } catch (RuntimeException e) {
+          log.warn("Releasing the lease on enrollment {} after an input failed; it runs out by itself: {}", id,
+              e.toString());
+        }
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import dev.cps.internal.json.EnrollmentJson;
 import dev.cps.spi.Change;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentLeasedException;
 import dev.cps.spi.EnrollmentStore;
 import dev.cps.spi.VersionConflictException;
 import java.sql.Connection;
@@ -61,6 +62,8 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
    * once per enrollment). About 10 KB of heap per completed enrollment, so 10 MB when full.
    */
   private static final int RECENT = 1024;
+  /** Tries to take a lease that its owner gave up between this store's two statements. */
+  private static final int MAX_LEASE_ATTEMPTS = 4;
 
   private final Database database;
   private final Clock clock;
@@ -465,6 +468,59 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
         .sorted(Comparator.comparingLong(Claimed::nextActionAt).thenComparing(Claimed::id))
         .map(Claimed::id)
         .toList();
+  }
+
+  /**
+   * One transaction. The lease is taken by a statement that takes the row's lock (PostgreSQL) or
+   * the write lock (SQLite) before it reads, so two owners cannot both find the row free; if it was
+   * not free, the row says whose lease holds it. On PostgreSQL that owner may release between the
+   * two statements: then the lease is taken again.
+   */
+  @Override
+  public boolean lease(EnrollmentId id, String owner, Instant now, Duration lease) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(lease, "lease");
+    requirePositive(lease);
+    long at = Micros.down(now);
+    long until = Micros.up(now.plus(lease));
+    return database.transaction("leasing enrollment " + id + " to " + owner, connection -> {
+      for (int attempt = 1; ; attempt++) {
+        try (PreparedStatement take = connection.prepareStatement("UPDATE cps_enrollment"
+            + " SET lease_owner = ?, lease_until = ? WHERE id = ? AND (lease_until IS NULL OR lease_until <= ?)")) {
+          take.setString(1, owner);
+          take.setLong(2, until);
+          take.setString(3, id.value());
+          take.setLong(4, at);
+          if (take.executeUpdate() == 1) {
+            return true;
+          }
+        }
+        try (PreparedStatement read = connection.prepareStatement(
+            "SELECT lease_owner, lease_until FROM cps_enrollment WHERE id = ?")) {
+          read.setString(1, id.value());
+          try (ResultSet row = read.executeQuery()) {
+            if (!row.next()) {
+              return false;
+            }
+            String holder = row.getString(1);
+            long end = row.getLong(2);
+            boolean live = !row.wasNull() && end > at;
+            if (live) {
+              if (owner.equals(holder)) {
+                return false;
+              }
+              throw new EnrollmentLeasedException(id, String.valueOf(holder), Micros.instant(end));
+            }
+          }
+        }
+        if (attempt == MAX_LEASE_ATTEMPTS) {
+          throw new IllegalStateException("the lease on enrollment " + id + " changed hands " + attempt
+              + " times while " + owner + " tried to take it");
+        }
+      }
+    });
   }
 
   @Override

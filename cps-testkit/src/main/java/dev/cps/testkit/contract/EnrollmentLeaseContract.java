@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentLeasedException;
 import dev.cps.spi.EnrollmentStore;
 import dev.cps.spi.VersionConflictException;
 import java.time.Duration;
@@ -27,8 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What an {@link EnrollmentStore} that several provisioners share must do with leases
- * ({@link EnrollmentStore#claim}, {@link EnrollmentStore#release}, {@link
- * EnrollmentStore#updateAndReleaseAsync}, {@link EnrollmentStore#renew}): each due enrollment goes
+ * ({@link EnrollmentStore#claim}, {@link EnrollmentStore#lease}, {@link EnrollmentStore#release},
+ * {@link EnrollmentStore#updateAndReleaseAsync}, {@link EnrollmentStore#renew}): each enrollment goes
  * to one owner at a time, until that owner releases it or its lease runs out.
  */
 public abstract class EnrollmentLeaseContract {
@@ -246,6 +247,97 @@ public abstract class EnrollmentLeaseContract {
       }
       assertThat(total).as("claims in all").isEqualTo(ids.size());
       assertThat(seen).containsExactlyInAnyOrderElementsOf(ids);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  public void anInputsLeaseKeepsEveryClaimOffUntilReleased() {
+    EnrollmentId id = insertDue(1).get(0);
+    assertThat(store.lease(id, "node-a", T0, LEASE)).as("taken").isTrue();
+    assertThat(store.claim(T0, 10, "node-b", LEASE)).isEmpty();
+    assertThat(store.claim(T0, 10, "node-a", LEASE)).as("the owner's own claim").isEmpty();
+    assertThat(store.due(T0, 10)).isEmpty();
+    store.release(id, "node-a");
+    assertThat(store.claim(T0, 10, "node-b", LEASE)).containsExactly(id);
+  }
+
+  @Test
+  public void anotherOwnersLeaseRefusesTheInputsLeaseAndChangesNothing() {
+    Enrollment a = claimedByNodeA();
+    assertThatThrownBy(() -> store.lease(a.id(), "node-b", T0.plusSeconds(1), LEASE))
+        .isInstanceOfSatisfying(EnrollmentLeasedException.class, e -> {
+          assertThat(e.enrollment()).isEqualTo(a.id());
+          assertThat(e.owner()).isEqualTo("node-a");
+          assertThat(e.until()).isEqualTo(T0.plus(LEASE));
+        })
+        .hasMessageContaining(a.id().value()).hasMessageContaining("node-a");
+    // node-a's lease is neither taken nor extended by the refusal.
+    store.release(a.id(), "node-b");
+    assertThat(store.claim(T0.plus(LEASE).minusSeconds(1), 10, "node-c", LEASE)).isEmpty();
+    assertThat(store.claim(T0.plus(LEASE), 10, "node-c", LEASE)).containsExactly(a.id());
+  }
+
+  @Test
+  public void theOwnersLiveLeaseIsLeftAsItWas() {
+    Enrollment a = claimedByNodeA();
+    assertThat(store.lease(a.id(), "node-a", T0.plusSeconds(1), LEASE)).as("taken").isFalse();
+    assertThat(store.claim(T0.plus(LEASE), 10, "node-b", LEASE)).as("not extended").containsExactly(a.id());
+  }
+
+  @Test
+  public void aLeaseThatRanOutIsTakenForTheInput() {
+    Enrollment a = claimedByNodeA();
+    Instant ranOut = T0.plus(LEASE);
+    assertThat(store.lease(a.id(), "node-b", ranOut, LEASE)).isTrue();
+    assertThat(store.claim(ranOut.plus(LEASE).minusSeconds(1), 10, "node-a", LEASE)).isEmpty();
+    assertThat(store.claim(ranOut.plus(LEASE), 10, "node-a", LEASE)).containsExactly(a.id());
+  }
+
+  @Test
+  public void noLeaseIsTakenOnAnEnrollmentNotStored() {
+    assertThat(store.lease(EnrollmentId.of("nobody"), "node-a", T0, LEASE)).isFalse();
+    assertThat(store.find(EnrollmentId.of("nobody"))).isEmpty();
+  }
+
+  @Test
+  public void anInputsLeaseThatIsNotPositiveIsRefused() {
+    EnrollmentId id = insertDue(1).get(0);
+    assertThatThrownBy(() -> store.lease(id, "node-a", T0, Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lease").hasMessageContaining("PT-1S");
+    assertThat(store.claim(T0, 10, "node-b", LEASE)).containsExactly(id);
+  }
+
+  @Test
+  public void ofFourOwnersLeasingOneEnrollmentAtOnceOneGetsItAndTheOthersAreToldWho() throws Exception {
+    EnrollmentId id = insertDue(1).get(0);
+    int owners = 4;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(owners);
+    try {
+      List<Future<String>> results = new ArrayList<>();
+      for (int i = 0; i < owners; i++) {
+        String owner = "node-" + i;
+        results.add(pool.submit(() -> {
+          start.await();
+          try {
+            return store.lease(id, owner, T0, LEASE) ? "taken by " + owner : "not taken";
+          } catch (EnrollmentLeasedException e) {
+            return "refused, held by " + e.owner();
+          }
+        }));
+      }
+      start.countDown();
+      List<String> outcomes = new ArrayList<>();
+      for (Future<String> result : results) {
+        outcomes.add(result.get(60, TimeUnit.SECONDS));
+      }
+      List<String> taken = outcomes.stream().filter(o -> o.startsWith("taken by ")).toList();
+      assertThat(taken).as("outcomes %s", outcomes).hasSize(1);
+      String winner = taken.get(0).substring("taken by ".length());
+      assertThat(outcomes).filteredOn(o -> !o.startsWith("taken")).hasSize(owners - 1)
+          .allSatisfy(o -> assertThat(o).isEqualTo("refused, held by " + winner));
     } finally {
       pool.shutdownNow();
     }
