@@ -9,15 +9,21 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.cps.CertificateProvisioner;
+import dev.cps.ChangeRef;
+import dev.cps.UpdateMode;
 import dev.cps.spi.CertificateAuthority;
+import dev.cps.spi.Change;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.DeploymentNetwork;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentLeasedException;
+import dev.cps.spi.EnrollmentRequest;
 import dev.cps.spi.EnrollmentStore;
 import dev.cps.spi.KeyId;
 import dev.cps.spi.KeyType;
 import dev.cps.spi.PrivateKeyStore;
+import dev.cps.spi.RevocationReason;
 import dev.cps.spi.ValidationType;
 import dev.cps.testkit.FakeCertificateAuthority;
 import dev.cps.testkit.InMemoryEnrollmentStore;
@@ -203,6 +209,85 @@ class LeasesTest {
           .isInstanceOf(ChangeState.Completed.class);
       assertThat(production.deploymentsFor(stuck.slow())).hasSize(1);
     }
+  }
+
+  /**
+   * A person's input on node-b while node-a is inside a step of the same enrollment (its production
+   * deployment hangs) is refused before anything happens: stored, it would win, node-a's write would
+   * lose, and the certificate deployed would be in no change. Once node-a's step is stored, the
+   * input goes through, and its lease is given back.
+   */
+  @Test
+  void anInputWhileAnotherNodeIsInsideAStepIsRefusedUntilThatStepIsStored() throws Exception {
+    StuckNetwork slowProduction = new StuckNetwork(production, "slow.example.com");
+    ca.validationTime(ValidationType.DV, Duration.ZERO);
+    try (CertificateProvisioner a = nodeOn(store, "node-a", slowProduction);
+        CertificateProvisioner b = nodeOn(store, "node-b", production)) {
+      StuckPass stuck = passStuckInProduction(a, slowProduction);
+      Enrollment deploying = store.find(stuck.slow()).orElseThrow();
+      EnrollmentRequest otherNames = Requests.dv("slow.example.com", "www.slow.example.com").build();
+
+      assertThatThrownBy(() -> b.update(stuck.slow(), otherNames, UpdateMode.CANCEL_PENDING, "bob"))
+          .isInstanceOfSatisfying(EnrollmentLeasedException.class, e -> {
+            assertThat(e.enrollment()).isEqualTo(stuck.slow());
+            assertThat(e.owner()).isEqualTo("node-a");
+          });
+      assertThatThrownBy(() -> b.cancel(ChangeRef.ofOpenChange(deploying), "bob"))
+          .isInstanceOf(EnrollmentLeasedException.class);
+      assertThatThrownBy(() -> b.renewNow(stuck.slow(), "bob")).isInstanceOf(EnrollmentLeasedException.class);
+      assertThat(store.find(stuck.slow()).orElseThrow().version()).as("version after the inputs")
+          .isEqualTo(deploying.version());
+
+      slowProduction.letGo();
+      assertThat(stuck.pass().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      Enrollment deployed = store.find(stuck.slow()).orElseThrow();
+      assertThat(deployed.latestChange().orElseThrow().state()).isInstanceOf(ChangeState.Completed.class);
+      assertThat(deployed.production().change()).isEqualTo(deploying.openChange().orElseThrow().id());
+
+      Enrollment updated = b.update(stuck.slow(), otherNames, UpdateMode.CANCEL_PENDING, "bob");
+      assertThat(updated.openChange()).as("the change the update opened").isPresent();
+      assertThat(store.claim(clock.instant(), 10, "node-c", LEASE)).as("claimable once the input is stored")
+          .containsExactly(stuck.slow());
+    }
+  }
+
+  /**
+   * An input on the node that has the enrollment leased already (its engine claimed it) uses that
+   * lease and leaves it: the engine's step that follows is still this node's alone.
+   */
+  @Test
+  void anInputUsesTheLeaseItsOwnNodeHoldsAndLeavesIt() {
+    CertificateProvisioner a = node("node-a");
+    Enrollment enrolled = a.enroll(Requests.dv("mine.example.com").build(), "alice");
+    assertThat(store.claim(clock.instant(), 10, "node-a", LEASE)).containsExactly(enrolled.id());
+
+    Change dated = a.setDeploymentDate(ChangeRef.ofOpenChange(enrolled), clock.instant().plus(Duration.ofDays(3)),
+        "alice");
+
+    assertThat(dated.deploymentNotBefore()).isNotNull();
+    assertThat(store.claim(clock.instant(), 10, "node-b", LEASE)).as("node-a's lease, after the input").isEmpty();
+    assertThat(store.claim(clock.instant().plus(LEASE), 10, "node-b", LEASE)).containsExactly(enrolled.id());
+  }
+
+  /** A revocation that another node's lease refuses is refused before the CA revokes anything. */
+  @Test
+  void aRevocationWhileAnotherNodeHoldsTheLeaseRevokesNothing() {
+    ca.validationTime(ValidationType.DV, Duration.ZERO);
+    CertificateProvisioner a = node("node-a");
+    Enrollment enrolled = a.enroll(Requests.dv("live.example.com").build(), "alice");
+    a.runDue();
+    assertThat(store.find(enrolled.id()).orElseThrow().production()).as("in production").isNotNull();
+    assertThat(store.lease(enrolled.id(), "node-b", clock.instant(), LEASE)).as("node-b's input").isTrue();
+
+    assertThatThrownBy(() -> a.revoke(enrolled.id(), RevocationReason.KEY_COMPROMISE, "alice"))
+        .isInstanceOf(EnrollmentLeasedException.class).hasMessageContaining("node-b");
+    assertThat(ca.revocations()).isEmpty();
+
+    store.release(enrolled.id(), "node-b");
+    a.revoke(enrolled.id(), RevocationReason.KEY_COMPROMISE, "alice");
+    assertThat(ca.revocations()).hasSize(1);
+    assertThat(store.lease(enrolled.id(), "node-b", clock.instant(), LEASE)).as("given back after the revocation")
+        .isTrue();
   }
 
   /** close() lets a step under way finish, its lease renewed meanwhile, and starts no other. */
