@@ -1,10 +1,15 @@
 package dev.cps.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.cps.CertificateProvisioner;
+import dev.cps.ChangeRef;
+import dev.cps.spi.ChangeState;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.EnrollmentId;
+import dev.cps.spi.EnrollmentLeasedException;
 import dev.cps.testkit.FakeOrder;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -25,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Three provisioner processes share one PostgreSQL database and 1,000 enrollments; one is killed
  * with SIGKILL mid-run while it holds leases, and the other two finish its work once its leases
  * (2 s) run out. The CA, in this JVM, issues exactly one certificate per enrollment. And a live
- * node's lease on a deployment that hangs for longer than a lease is renewed, not taken over.
+ * node's lease on a deployment that hangs for longer than a lease is renewed, not taken over, and
+ * keeps a person's input off the enrollment.
  */
 class ClusterTest {
   static final int ENROLLMENTS = 1_000;
@@ -95,10 +101,12 @@ class ClusterTest {
   /**
    * Two provisioner processes with 2 s leases; one enrollment's production deployment hangs for
    * three leases. The node deploying it renews its lease meanwhile, so the other never takes the
-   * enrollment over and deploys it again: one deployment request for it reaches the network.
+   * enrollment over and deploys it again: one deployment request for it reaches the network. A
+   * person's input through a provisioner in this JVM is refused meanwhile (stored, it would have won
+   * over the deployment's write), and taken once the nodes are done.
    */
   @Test
-  void aDeploymentLongerThanALeaseIsNotTakenOverWhileItsNodeLives() throws Exception {
+  void aDeploymentLongerThanALeaseIsNeitherTakenOverNorOverwrittenByAnInputWhileItsNodeLives() throws Exception {
     String url = Databases.POSTGRESQL.newUrl(directory);
     Path log = directory.resolve("nodes.log");
     int count = 20;
@@ -119,6 +127,13 @@ class ClusterTest {
         }
         await().alias("the held deployment reached the network; see " + log).atMost(Duration.ofSeconds(60))
             .until(() -> server.deploymentAttempts("production", hung) == 1);
+        Enrollment deploying = stores.enrollments().find(hung).orElseThrow();
+        try (CertificateProvisioner person = personOn(stores, server, lease)) {
+          assertThatThrownBy(() -> person.cancel(ChangeRef.ofOpenChange(deploying), "bob"))
+              .isInstanceOfSatisfying(EnrollmentLeasedException.class, e -> assertThat(e.owner()).startsWith("node-"));
+        }
+        assertThat(stores.enrollments().find(hung).orElseThrow().version()).as("version after the refused input")
+            .isEqualTo(deploying.version());
         await().alias("no second deployment while the first is held for three leases")
             .during(lease.multipliedBy(3)).atMost(lease.multipliedBy(4))
             .until(() -> server.deploymentAttempts("production", hung) == 1);
@@ -136,7 +151,18 @@ class ClusterTest {
       assertThat(deployed).hasSize(count).allSatisfy((id, times) -> assertThat(times).as("deployments of %s", id)
           .isEqualTo(1));
       assertThat(server.ca.issuedCount()).isEqualTo(count);
+      try (CertificateProvisioner person = personOn(stores, server, lease)) {
+        assertThat(person.renewNow(hung, "bob").state()).isInstanceOf(ChangeState.KeyPending.class);
+      }
     }
+  }
+
+  /** A provisioner in this JVM that only takes people's inputs, as an admin service would. */
+  private static CertificateProvisioner personOn(JdbcStores stores, CaServer server, Duration lease) {
+    RemoteCa ca = new RemoteCa(server.url(), "person");
+    return CertificateProvisioner.builder().enrollmentStore(stores.enrollments()).keyStore(stores.keys())
+        .certificateAuthority(ca).productionNetwork(ca.network("production")).nodeId("person").leaseDuration(lease)
+        .build();
   }
 
   /** How often each enrollment was deployed to production. */
