@@ -341,6 +341,47 @@ class GroupCommitTest {
     }
   }
 
+  /**
+   * A host's own pool (not HikariCP) takes a connection back on {@code close()} and hands the same
+   * one out again. One whose rollback failed is still inside the group's transaction: handed out
+   * again, the next group's commit would commit the writes its writers were told had failed. The
+   * connection beneath is closed instead, which rolls the transaction back, and the pool opens
+   * another.
+   */
+  @Test
+  void aConnectionWhoseRollbackFailedIsClosedBeneathAHostsPoolNotHandedOutAgainInTheTransaction()
+      throws Exception {
+    AtomicBoolean brokenRollback = new AtomicBoolean();
+    List<Connection> physical = new java.util.concurrent.CopyOnWriteArrayList<>();
+    GroupCommit pooled = new GroupCommit(reusingPool(brokenRollback, physical));
+    try {
+      CountDownLatch release = holdTheFirstGroup(pooled);
+      brokenRollback.set(true);
+      Future<Integer> innocent = writers.submit(() -> pooled.run("inserting innocent",
+          connection -> insertOn(connection, 3, "innocent"), false));
+      Future<Integer> broken = writeToAMissingTable(pooled);
+      await().atMost(PATIENCE).until(() -> pooled.queued() == 2);
+      release.countDown();
+      assertThatThrownBy(() -> innocent.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
+      assertThatThrownBy(() -> broken.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
+      brokenRollback.set(false);
+
+      assertThat(physical).hasSize(1);
+      assertThat(physical.get(0).isClosed()).as("the connection beneath the pool's").isTrue();
+      Future<Integer> after = writers.submit(() -> pooled.run("inserting after", connection ->
+          insertOn(connection, 4, "after"), false));
+      assertThat(after.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(names()).as("committed").containsExactly("first", "after");
+      assertThat(physical).as("connections the pool opened").hasSize(2);
+    } finally {
+      brokenRollback.set(false);
+      pooled.close();
+      for (Connection connection : physical) {
+        connection.close();
+      }
+    }
+  }
+
   @Test
   void aWriterLeadsAtMostEightGroupsOfWritesNobodyWaitsFor() throws Exception {
     GroupCommit patient = new GroupCommit(dataSource, TimeUnit.MINUTES.toNanos(10)); // no backstop here
@@ -423,6 +464,43 @@ class GroupCommitTest {
                 }
                 return invoke(call, connection, callArgs);
               });
+        });
+  }
+
+  /**
+   * A pool of one SQLite connection, as a host's own pool would keep it: {@code close()} gives it
+   * back open, and it is handed out again until it is found closed, when the pool opens another
+   * (each one opened is added to {@code opened}). While {@code broken} is set, creating a statement
+   * throws, as a ROLLBACK through a broken driver would.
+   */
+  private javax.sql.DataSource reusingPool(AtomicBoolean broken, List<Connection> opened) {
+    org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+    config.setBusyTimeout(30_000);
+    org.sqlite.SQLiteDataSource unpooled = new org.sqlite.SQLiteDataSource(config);
+    unpooled.setUrl("jdbc:sqlite:" + directory.resolve("group.db"));
+    return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+          if (!method.getName().equals("getConnection")) {
+            return invoke(method, unpooled, args);
+          }
+          synchronized (opened) {
+            if (opened.isEmpty() || opened.get(opened.size() - 1).isClosed()) {
+              opened.add(unpooled.getConnection());
+            }
+            Connection beneath = opened.get(opened.size() - 1);
+            return java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {Connection.class}, (handle, call, callArgs) -> switch (call.getName()) {
+                  case "close" -> null; // back to the pool, open
+                  case "isClosed" -> beneath.isClosed();
+                  case "createStatement" -> {
+                    if (broken.get()) {
+                      throw new IllegalStateException("the driver broke while rolling back");
+                    }
+                    yield invoke(call, beneath, callArgs);
+                  }
+                  default -> invoke(call, beneath, callArgs);
+                });
+          }
         });
   }
 
