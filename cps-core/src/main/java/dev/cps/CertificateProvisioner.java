@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Provisioners that share a store take turns on an enrollment by its lease: an input to an
  * enrollment that another provisioner is working on (it holds the lease) is refused with {@link
  * dev.cps.spi.EnrollmentLeasedException} before anything happens. Nothing is stored; try again
- * once that provisioner is done, which is within a few seconds unless a step hangs.
+ * once that provisioner is done with the batch it claimed, at the exception's {@code until()} at
+ * the latest unless it renews the lease for a step that hangs. A revocation is made at the CA all
+ * the same; only its note in the timeline is then left out.
  */
 public interface CertificateProvisioner extends AutoCloseable {
 

@@ -110,7 +110,9 @@ public interface EnrollmentStore {
    * read and its write; and an input on another provisioner waits its turn the same way. The engine
    * releases a lease this returned {@code true} for once the input is stored.
    *
-   * <p>The default, for stores that lease nothing, takes nothing and returns {@code false}.
+   * <p>The default, for stores that lease nothing, takes nothing and returns {@code false}. A store
+   * that leases what it {@linkplain #claim claims} must implement this too: with the default, inputs
+   * on one provisioner overwrite the steps another is in the middle of.
    *
    * @return {@code true} if the lease was free (none, or run out at {@code now}) and is now {@code
    *     owner}'s; {@code false} if {@code owner} held a live lease on it already, left as it was, or

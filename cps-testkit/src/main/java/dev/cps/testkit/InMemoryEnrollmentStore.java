@@ -178,6 +178,7 @@ public final class InMemoryEnrollmentStore implements EnrollmentStore {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(lease, "lease");
     if (lease.isNegative() || lease.isZero()) {
       throw new IllegalArgumentException("lease must be positive, was " + lease);
     }

@@ -46,13 +46,16 @@ final class Inputs {
   private final Engine engine;
   private final Events events;
   private final EnrollmentLocks locks;
+  private final Scheduler scheduler;
 
-  Inputs(EngineSettings settings, ChangeWriter writer, Engine engine, Events events, EnrollmentLocks locks) {
+  Inputs(EngineSettings settings, ChangeWriter writer, Engine engine, Events events, EnrollmentLocks locks,
+      Scheduler scheduler) {
     this.settings = settings;
     this.writer = writer;
     this.engine = engine;
     this.events = events;
     this.locks = locks;
+    this.scheduler = scheduler;
   }
 
   Enrollment enroll(EnrollmentRequest request, String who) {
@@ -142,8 +145,8 @@ final class Inputs {
   /**
    * Revokes the production certificate at the CA that issued it, then notes it in the timeline of
    * the change that brought the certificate and emits {@link ProvisioningEvent.Revoked}. The CA is
-   * called outside the enrollment's lock, as it changes nothing stored, but under its lease, so that
-   * the note cannot lose to another provisioner's step.
+   * called outside the enrollment's lock and lease, as it changes nothing stored: a revocation (a
+   * key compromised) is never held back by a step under way.
    */
   DeployedCertificate revoke(EnrollmentId id, RevocationReason reason, String who) {
     requireWho(who);
@@ -161,19 +164,17 @@ final class Inputs {
           + " was issued by '" + authority + "', which is not configured; configured: "
           + settings.authorities().keySet());
     }
-    return leased(id, () -> {
-      ca.revoke(live.chain(), reason);
-      log.info("Certificate {} of enrollment {} revoked at {} ({}) by {}", live.chain().serialNumber(), id, authority,
-          reason, who);
-      noteRevocation(id, live, authority, reason, who);
-      return live;
-    });
+    ca.revoke(live.chain(), reason);
+    log.info("Certificate {} of enrollment {} revoked at {} ({}) by {}", live.chain().serialNumber(), id, authority,
+        reason, who);
+    noteRevocation(id, live, authority, reason, who);
+    return live;
   }
 
   /**
    * The CA has revoked the certificate already, so nothing here throws: a note that cannot be
-   * stored (the store down, the races lost, the change trimmed from the enrollment) is logged, and
-   * the event is emitted all the same.
+   * stored (the store down, the races lost, the change trimmed from the enrollment, another
+   * provisioner working on the enrollment) is logged, and the event is emitted all the same.
    */
   private void noteRevocation(EnrollmentId id, DeployedCertificate revoked, String authority, RevocationReason reason,
       String who) {
@@ -181,7 +182,7 @@ final class Inputs {
     List<ProvisioningEvent> event = List.of(new ProvisioningEvent.Revoked(id, revoked.change(), revoked.chain(), reason,
         who, settings.clock().instant()));
     try {
-      locks.with(id, () -> {
+      withInput(id, () -> {
         for (int race = 0; ; race++) {
           Enrollment enrollment = load(id);
           Change change = enrollment.change(revoked.change()).orElse(null);
@@ -364,32 +365,15 @@ final class Inputs {
     }
   }
 
-  /** Runs a person's input holding the enrollment's lock and its lease (see {@link #leased}). */
-  private <T> T withInput(EnrollmentId id, Supplier<T> input) {
-    return locks.with(id, () -> leased(id, input));
-  }
-
   /**
-   * Runs the action holding the enrollment's lease, in a store that several provisioners share:
-   * another provisioner's step would otherwise lose its write to the input's after its side effect
-   * (an order placed and not recorded, a deployment the change does not show). A lease another
-   * provisioner holds refuses the input before anything happens ({@link EnrollmentLeasedException});
-   * one this provisioner holds already (its engine claimed the enrollment) is used and kept.
+   * Runs a person's input holding the enrollment's lock and, in a store that several provisioners
+   * share, its lease: another provisioner's step would otherwise lose its write to the input's
+   * after its side effect (an order placed and not recorded, a deployment the change does not
+   * show). A lease another provisioner holds refuses the input before anything happens ({@link
+   * EnrollmentLeasedException}); see {@link Scheduler#forInput}.
    */
-  private <T> T leased(EnrollmentId id, Supplier<T> action) {
-    boolean taken = settings.store().lease(id, settings.nodeId(), settings.clock().instant(), settings.leaseDuration());
-    try {
-      return action.get();
-    } finally {
-      if (taken) {
-        try {
-          settings.store().release(id, settings.nodeId());
-        } catch (RuntimeException e) {
-          log.warn("Releasing the lease on enrollment {} after an input failed; it runs out by itself: {}", id,
-              e.toString());
-        }
-      }
-    }
+  private <T> T withInput(EnrollmentId id, Supplier<T> input) {
+    return locks.with(id, () -> scheduler.forInput(id, input));
   }
 
   private Enrollment load(EnrollmentId id) {

@@ -30,8 +30,8 @@ public final class Provisioner implements CertificateProvisioner {
     this.events = new Events(settings.listeners(), locks);
     ChangeWriter writer = new ChangeWriter(settings.store(), settings.clock(), events);
     Engine engine = new Engine(settings, writer, locks);
-    this.inputs = new Inputs(settings, writer, engine, events, locks);
     this.scheduler = new Scheduler(settings, engine);
+    this.inputs = new Inputs(settings, writer, engine, events, locks, scheduler);
   }
 
   @Override

@@ -65,8 +65,13 @@ final class Scheduler implements AutoCloseable {
   private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
   /** Set on a thread while it runs a pass: a close from there cannot wait for that pass. */
   private final ThreadLocal<Boolean> inPass = ThreadLocal.withInitial(() -> false);
-  /** The leases this provisioner holds, each with its end by the engine's clock. */
+  /**
+   * The leases this provisioner holds, each with its end by the engine's clock: those its claims
+   * took and those taken for an input ({@link #forInput}).
+   */
   private final Map<EnrollmentId, Instant> leases = new ConcurrentHashMap<>();
+  /** The inputs under way, by the enrollment whose lease each uses; guarded by itself. */
+  private final Map<EnrollmentId, InputLease> inputs = new java.util.HashMap<>();
   private final ScheduledExecutorService leaseKeeper;
   private final Object signal = new Object();
   private boolean woken;
@@ -134,8 +139,59 @@ final class Scheduler implements AutoCloseable {
   /** Notes leases just claimed from {@code from}: held until released, renewed meanwhile. */
   private void leased(List<EnrollmentId> claimed, Instant from) {
     Instant until = from.plus(settings.leaseDuration());
-    for (EnrollmentId id : claimed) {
-      leases.put(id, until);
+    synchronized (inputs) {
+      for (EnrollmentId id : claimed) {
+        leases.put(id, until);
+        InputLease input = inputs.get(id);
+        if (input != null) {
+          input.taken = false; // the input's lease ran out and the claim took it: the claim's to end
+        }
+      }
+    }
+  }
+
+  /** How an input uses an enrollment's lease. */
+  private static final class InputLease {
+    /** Taken for the input, which ends it; else a claim of this provisioner's holds it. */
+    boolean taken;
+    /** A claim's holder ended it while the input used it: the input ends it. */
+    boolean released;
+  }
+
+  /**
+   * Runs a person's input (its caller holds the enrollment's lock) under the enrollment's lease in
+   * the store, so that no other provisioner steps the enrollment meanwhile. A lease this
+   * provisioner's claims hold is used, and a release of it waits for the input's end; else one is
+   * taken, renewed while the input runs as claimed ones are, and ended after it.
+   *
+   * @throws dev.cps.spi.EnrollmentLeasedException if another provisioner holds the lease; the input
+   *     did not run
+   */
+  <T> T forInput(EnrollmentId id, java.util.function.Supplier<T> input) {
+    InputLease use = new InputLease();
+    synchronized (inputs) {
+      inputs.put(id, use);
+    }
+    try {
+      // The store, not this map, says whether a claim of this provisioner's still holds the lease:
+      // a wave's last write may have ended it already.
+      Instant now = settings.clock().instant();
+      if (settings.store().lease(id, settings.nodeId(), now, settings.leaseDuration())) {
+        synchronized (inputs) {
+          use.taken = true;
+          leases.put(id, now.plus(settings.leaseDuration()));
+        }
+      }
+      return input.get();
+    } finally {
+      boolean ends;
+      synchronized (inputs) {
+        inputs.remove(id);
+        ends = use.taken || use.released;
+      }
+      if (ends) {
+        release(id);
+      }
     }
   }
 
@@ -321,7 +377,11 @@ final class Scheduler implements AutoCloseable {
   private void releaseUnlessReleased(List<EnrollmentId> wave, Map<EnrollmentId, Outcome> outcomes) {
     for (EnrollmentId id : wave) {
       if (outcomes.get(id) == Outcome.RELEASED) {
-        leases.remove(id);
+        synchronized (inputs) {
+          if (!inputs.containsKey(id)) {
+            leases.remove(id); // else it is the lease an input took since
+          }
+        }
       } else {
         release(id);
       }
@@ -367,9 +427,19 @@ final class Scheduler implements AutoCloseable {
     return !closed && !settings.clock().instant().isAfter(freshUntil) && leases.containsKey(id);
   }
 
-  /** Ends this provisioner's lease: the enrollment's next step may be run by any provisioner. */
+  /**
+   * Ends this provisioner's lease: the enrollment's next step may be run by any provisioner. While
+   * an input uses the lease, that input ends it instead, once it is stored.
+   */
   private void release(EnrollmentId id) {
-    leases.remove(id);
+    synchronized (inputs) {
+      InputLease input = inputs.get(id);
+      if (input != null) {
+        input.released = true;
+        return;
+      }
+      leases.remove(id);
+    }
     try {
       settings.store().release(id, settings.nodeId());
     } catch (RuntimeException e) {

@@ -297,8 +297,20 @@ public abstract class EnrollmentLeaseContract {
 
   @Test
   public void noLeaseIsTakenOnAnEnrollmentNotStored() {
-    assertThat(store.lease(EnrollmentId.of("nobody"), "node-a", T0, LEASE)).isFalse();
-    assertThat(store.find(EnrollmentId.of("nobody"))).isEmpty();
+    EnrollmentId nobody = EnrollmentId.of("nobody");
+    assertThat(store.lease(nobody, "node-a", T0, LEASE)).isFalse();
+    assertThat(store.find(nobody)).isEmpty();
+    store.insert(enrollment(nobody, 1, T0));
+    assertThat(store.claim(T0, 10, "node-b", LEASE)).as("stored afterwards").containsExactly(nobody);
+  }
+
+  @Test
+  public void theOwnersLeaseThatRanOutIsTakenAnew() {
+    Enrollment a = claimedByNodeA();
+    Instant ranOut = T0.plus(LEASE);
+    assertThat(store.lease(a.id(), "node-a", ranOut, LEASE)).isTrue();
+    assertThat(store.claim(ranOut.plus(LEASE).minusSeconds(1), 10, "node-b", LEASE)).isEmpty();
+    assertThat(store.claim(ranOut.plus(LEASE), 10, "node-b", LEASE)).containsExactly(a.id());
   }
 
   @Test
@@ -306,6 +318,8 @@ public abstract class EnrollmentLeaseContract {
     EnrollmentId id = insertDue(1).get(0);
     assertThatThrownBy(() -> store.lease(id, "node-a", T0, Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lease").hasMessageContaining("PT-1S");
+    assertThatThrownBy(() -> store.lease(id, "node-a", T0, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
     assertThat(store.claim(T0, 10, "node-b", LEASE)).containsExactly(id);
   }
 
