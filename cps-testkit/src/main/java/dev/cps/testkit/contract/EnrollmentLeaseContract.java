@@ -297,11 +297,11 @@ public abstract class EnrollmentLeaseContract {
 
   @Test
   public void noLeaseIsTakenOnAnEnrollmentNotStored() {
-    EnrollmentId nobody = EnrollmentId.of("nobody");
-    assertThat(store.lease(nobody, "node-a", T0, LEASE)).isFalse();
-    assertThat(store.find(nobody)).isEmpty();
-    store.insert(enrollment(nobody, 1, T0));
-    assertThat(store.claim(T0, 10, "node-b", LEASE)).as("stored afterwards").containsExactly(nobody);
+    EnrollmentId later = EnrollmentId.of("not-stored-yet");
+    assertThat(store.lease(later, "node-a", T0, LEASE)).isFalse();
+    assertThat(store.find(later)).isEmpty();
+    store.insert(enrollment(later, 1, T0));
+    assertThat(store.claim(T0, 10, "node-b", LEASE)).as("stored afterwards").containsExactly(later);
   }
 
   @Test
