@@ -13,6 +13,7 @@ import dev.cps.spi.EnrollmentId;
 import dev.cps.spi.KeyId;
 import dev.cps.spi.KeyType;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 
 /**
  * Teaches Jackson the SPI's values without the SPI knowing Jackson: mix-ins for the few
@@ -30,6 +31,7 @@ final class SpiModule extends SimpleModule {
     addSerializer(X509Certificate.class, new CertificateCodec.Serializer());
     addDeserializer(X509Certificate.class, new CertificateCodec.Deserializer());
     addSerializer(new SortedSetSerializer());
+    addSerializer(Instant.class, new InstantWriter());
     setMixInAnnotation(Enrollment.class, EnrollmentMixIn.class);
     setMixInAnnotation(Change.class, ChangeMixIn.class);
     setMixInAnnotation(ChangeState.class, ChangeStateMixIn.class);
