@@ -53,6 +53,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -332,6 +333,118 @@ class LeasesTest {
   }
 
   /**
+   * A claim's release that is under way when an input arrives on the same node ends the lease
+   * before the input starts, so the input takes a lease of its own: the input waits for the
+   * release, as the release holds the enrollment's lock. Were the input to start first, using the
+   * claim's lease, the release would wait for the input instead.
+   */
+  @Test
+  void anInputArrivingAsItsNodeReleasesAClaimTakesALeaseOfItsOwn() throws Exception {
+    HangingUpdates hanging = new HangingUpdates();
+    ca.validationTime(ValidationType.DV, Duration.ofHours(1));
+    CertificateProvisioner a = CertificateProvisioner.builder().clock(clock).workers(2).nodeId("node-a")
+        .leaseDuration(LEASE).enrollmentStore(hanging).keyStore(keys).certificateAuthority(ca)
+        .stagingNetwork(staging).productionNetwork(production).build();
+    provisioners.add(a);
+    Enrollment enrolled = a.enroll(Requests.dv("race.example.com").build(), "alice");
+    hanging.holdRelease.set(enrolled.id());
+    a.start();
+    assertThat(hanging.releasing.await(10, TimeUnit.SECONDS)).as("the wave's release started").isTrue();
+
+    hanging.hang.set(true);
+    AtomicReference<Thread> inputThread = new AtomicReference<>();
+    CompletableFuture<Enrollment> input = CompletableFuture.supplyAsync(() -> {
+      inputThread.set(Thread.currentThread());
+      return a.update(enrolled.id(), Requests.dv("race.example.com", "www.race.example.com").build(),
+          UpdateMode.CANCEL_PENDING, "bob");
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> inputThread.get() != null
+        && inputThread.get().getState() == Thread.State.WAITING);
+    assertThat(hanging.hanging.getCount()).as("the input has not written").isEqualTo(1);
+    hanging.letRelease.countDown();
+    assertThat(hanging.hanging.await(10, TimeUnit.SECONDS)).as("the input's write started").isTrue();
+
+    assertThatThrownBy(() -> hanging.lease(enrolled.id(), "node-b", clock.instant(), LEASE))
+        .as("node-b, while node-a's input writes").isInstanceOf(EnrollmentLeasedException.class);
+    hanging.letGo.countDown();
+    assertThat(input.get(10, TimeUnit.SECONDS).openChange()).isPresent();
+  }
+
+  /**
+   * An input nested in another for the same enrollment (a plug-in that calls the provisioner back)
+   * leaves the outer one's lease alone: it holds until the outer input ends.
+   */
+  @Test
+  void anInputNestedInOneForTheSameEnrollmentLeavesTheOutersLease() {
+    AtomicReference<CertificateProvisioner> self = new AtomicReference<>();
+    AtomicReference<EnrollmentId> target = new AtomicReference<>();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    PrivateKeyStore callingBack = new PrivateKeyStore() {
+      @Override
+      public PublicKey generate(KeyId id, KeyType type) {
+        return keys.generate(id, type);
+      }
+
+      @Override
+      public Optional<PublicKey> publicKey(KeyId id) {
+        return keys.publicKey(id);
+      }
+
+      @Override
+      public PrivateKey privateKey(KeyId id) {
+        return keys.privateKey(id);
+      }
+
+      @Override
+      public void delete(KeyId id) {
+        EnrollmentId enrollment = target.get();
+        if (enrollment != null) {
+          try {
+            self.get().renewNow(enrollment, "plug-in");
+          } catch (RuntimeException refused) {
+            seen.add("nested: " + refused.getClass().getSimpleName());
+          }
+          try {
+            store.lease(enrollment, "node-b", clock.instant(), LEASE);
+            seen.add("node-b took the lease inside the outer input");
+          } catch (EnrollmentLeasedException held) {
+            seen.add("held by " + held.owner());
+          }
+        }
+        keys.delete(id);
+      }
+    };
+    ca.validationTime(ValidationType.DV, Duration.ofHours(1));
+    CertificateProvisioner a = CertificateProvisioner.builder().clock(clock).workers(2).nodeId("node-a")
+        .leaseDuration(LEASE).enrollmentStore(store).keyStore(callingBack).certificateAuthority(ca)
+        .stagingNetwork(staging).productionNetwork(production).build();
+    provisioners.add(a);
+    self.set(a);
+    Enrollment enrolled = a.enroll(Requests.dv("nested.example.com").build(), "alice");
+    a.runDue(); // a key and an order: the update below cancels them, deleting the key
+    target.set(enrolled.id());
+
+    a.update(enrolled.id(), Requests.dv("nested.example.com", "www.nested.example.com").build(),
+        UpdateMode.CANCEL_PENDING, "bob");
+
+    assertThat(seen).containsExactly("nested: ChangePendingException", "held by node-a");
+    assertThat(store.lease(enrolled.id(), "node-b", clock.instant(), LEASE)).as("after the outer input").isTrue();
+  }
+
+  /** A closed provisioner renews no lease, so it takes no input: refused, nothing stored. */
+  @Test
+  void aClosedProvisionerRefusesInputs() {
+    CertificateProvisioner a = node("node-a");
+    Enrollment enrolled = a.enroll(Requests.dv("closed.example.com").build(), "alice");
+    a.close();
+
+    assertThatThrownBy(() -> a.cancel(ChangeRef.ofOpenChange(enrolled), "bob"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThat(store.find(enrolled.id()).orElseThrow().version()).isEqualTo(enrolled.version());
+    assertThat(store.lease(enrolled.id(), "node-b", clock.instant(), LEASE)).as("no lease left behind").isTrue();
+  }
+
+  /**
    * Updates hang, once {@code hang} is set, until {@code letGo} is counted down; {@code renewed}
    * counts the leases renewals extended.
    */
@@ -340,6 +453,23 @@ class LeasesTest {
     final CountDownLatch hanging = new CountDownLatch(1);
     final CountDownLatch letGo = new CountDownLatch(1);
     final AtomicInteger renewed = new AtomicInteger();
+    /** The enrollment whose lease release waits for {@code letRelease}, after {@code releasing}. */
+    final AtomicReference<EnrollmentId> holdRelease = new AtomicReference<>();
+    final CountDownLatch releasing = new CountDownLatch(1);
+    final CountDownLatch letRelease = new CountDownLatch(1);
+
+    @Override
+    public void release(EnrollmentId id, String owner) {
+      if (id.equals(holdRelease.get()) && releasing.getCount() > 0) {
+        releasing.countDown();
+        try {
+          letRelease.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      super.release(id, owner);
+    }
 
     @Override
     public Set<EnrollmentId> renew(Collection<EnrollmentId> ids, String owner, Instant now, Duration lease) {

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serializes, within this process, the engine's steps and people's inputs on one enrollment, so
@@ -18,9 +20,15 @@ import java.util.function.Supplier;
  * lease per change (a store that supports them provides it).
  */
 final class EnrollmentLocks {
-  /** A lock and how many threads hold or wait for it; {@code users} changes only inside the map's compute. */
+  private static final Logger log = LoggerFactory.getLogger(EnrollmentLocks.class);
+
+  /**
+   * A lock and how many threads hold or wait for it; {@code users} changes only inside the map's
+   * compute. {@code whenFree} holds what waits for the lock's holder to let go, guarded by the entry.
+   */
   private static final class Entry {
     final ReentrantLock lock = new ReentrantLock();
+    final Deque<Runnable> whenFree = new ArrayDeque<>();
     int users;
   }
 
@@ -41,10 +49,60 @@ final class EnrollmentLocks {
       return action.get();
     } finally {
       depth[0]--;
-      entry.lock.unlock();
+      unlock(entry);
       leave(id);
       if (depth[0] == 0) {
         runDeferred();
+      }
+    }
+  }
+
+  /**
+   * Runs the action holding the enrollment's lock: now, if no thread holds it, or else on the
+   * thread that holds it, as that thread lets go of it for the last time, before any other takes it.
+   * It never waits for the lock, so a scheduler thread hands over what must not overlap an input
+   * (ending a lease the input uses) without waiting for the input.
+   */
+  void whenFree(EnrollmentId id, Runnable action) {
+    Entry entry = locks.compute(id, (key, existing) -> {
+      Entry used = existing != null ? existing : new Entry();
+      used.users++;
+      return used;
+    });
+    try {
+      synchronized (entry) {
+        if (!entry.lock.tryLock()) {
+          entry.whenFree.add(action);
+          return;
+        }
+      }
+      try {
+        action.run();
+      } finally {
+        unlock(entry);
+      }
+    } finally {
+      leave(id);
+    }
+  }
+
+  /** Lets go of the lock, first running, still holding it, what waits for it to be free. */
+  private static void unlock(Entry entry) {
+    if (entry.lock.getHoldCount() > 1) {
+      entry.lock.unlock();
+      return;
+    }
+    synchronized (entry) {
+      try {
+        for (Runnable waiting = entry.whenFree.poll(); waiting != null; waiting = entry.whenFree.poll()) {
+          try {
+            waiting.run();
+          } catch (RuntimeException e) {
+            log.warn("What waited for the lock of an enrollment failed: {}", e.toString());
+          }
+        }
+      } finally {
+        entry.lock.unlock();
       }
     }
   }

@@ -30,7 +30,7 @@ public final class Provisioner implements CertificateProvisioner {
     this.events = new Events(settings.listeners(), locks);
     ChangeWriter writer = new ChangeWriter(settings.store(), settings.clock(), events);
     Engine engine = new Engine(settings, writer, locks);
-    this.scheduler = new Scheduler(settings, engine);
+    this.scheduler = new Scheduler(settings, engine, locks);
     this.inputs = new Inputs(settings, writer, engine, events, locks, scheduler);
   }
 

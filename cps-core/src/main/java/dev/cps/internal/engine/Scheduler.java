@@ -65,13 +65,11 @@ final class Scheduler implements AutoCloseable {
   private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
   /** Set on a thread while it runs a pass: a close from there cannot wait for that pass. */
   private final ThreadLocal<Boolean> inPass = ThreadLocal.withInitial(() -> false);
-  /**
-   * The leases this provisioner holds, each with its end by the engine's clock: those its claims
-   * took and those taken for an input ({@link #forInput}).
-   */
+  /** The leases this provisioner's claims hold, each with its end by the engine's clock. */
   private final Map<EnrollmentId, Instant> leases = new ConcurrentHashMap<>();
-  /** The inputs under way, by the enrollment whose lease each uses; guarded by itself. */
-  private final Map<EnrollmentId, InputLease> inputs = new java.util.HashMap<>();
+  /** The leases taken for inputs under way ({@link #forInput}), renewed as claimed ones are. */
+  private final Map<EnrollmentId, Instant> inputLeases = new ConcurrentHashMap<>();
+  private final EnrollmentLocks locks;
   private final ScheduledExecutorService leaseKeeper;
   private final Object signal = new Object();
   private boolean woken;
@@ -79,9 +77,10 @@ final class Scheduler implements AutoCloseable {
   private volatile boolean closed;
   private @Nullable Thread loop;
 
-  Scheduler(EngineSettings settings, Engine engine) {
+  Scheduler(EngineSettings settings, Engine engine, EnrollmentLocks locks) {
     this.settings = settings;
     this.engine = engine;
+    this.locks = locks;
     this.workers = settings.workers() > 1
         ? Executors.newFixedThreadPool(settings.workers(), owned(daemons("cps-worker"))) : null;
     this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(daemons("cps-lease-keeper"));
@@ -104,31 +103,8 @@ final class Scheduler implements AutoCloseable {
    * nothing.
    */
   private void keepLeases() {
-    if (leases.isEmpty()) {
-      return;
-    }
-    Instant now = settings.clock().instant();
-    Duration lease = settings.leaseDuration();
-    Instant renewBefore = now.plus(lease.minus(lease.dividedBy(3)));
-    List<EnrollmentId> aging = new ArrayList<>();
-    leases.forEach((id, until) -> {
-      if (until.isBefore(renewBefore)) {
-        aging.add(id);
-      }
-    });
-    if (aging.isEmpty()) {
-      return;
-    }
-    Set<EnrollmentId> renewed = settings.store().renew(aging, settings.nodeId(), now, lease);
-    Instant until = now.plus(lease);
-    List<EnrollmentId> lost = new ArrayList<>();
-    for (EnrollmentId id : aging) {
-      if (renewed.contains(id)) {
-        leases.computeIfPresent(id, (key, end) -> until);
-      } else if (leases.remove(id) != null) {
-        lost.add(id); // not released meanwhile: the store no longer holds it for this provisioner
-      }
-    }
+    List<EnrollmentId> lost = new ArrayList<>(keep(leases));
+    lost.addAll(keep(inputLeases));
     if (!lost.isEmpty()) {
       log.info("{} lease(s) were gone when renewed (they ran out, or another provisioner took them); no wave here"
           + " steps them until they are claimed afresh: {}", lost.size(),
@@ -136,61 +112,80 @@ final class Scheduler implements AutoCloseable {
     }
   }
 
+  /**
+   * Renews the leases of the map that have aged; returns those the store no longer holds for this
+   * provisioner, which leave the map. An entry replaced meanwhile (released and taken again) is
+   * left as it is.
+   */
+  private List<EnrollmentId> keep(Map<EnrollmentId, Instant> held) {
+    if (held.isEmpty()) {
+      return List.of();
+    }
+    Instant now = settings.clock().instant();
+    Duration lease = settings.leaseDuration();
+    Instant renewBefore = now.plus(lease.minus(lease.dividedBy(3)));
+    Map<EnrollmentId, Instant> aging = new LinkedHashMap<>();
+    held.forEach((id, until) -> {
+      if (until.isBefore(renewBefore)) {
+        aging.put(id, until);
+      }
+    });
+    if (aging.isEmpty()) {
+      return List.of();
+    }
+    Set<EnrollmentId> renewed = settings.store().renew(aging.keySet(), settings.nodeId(), now, lease);
+    Instant until = now.plus(lease);
+    List<EnrollmentId> lost = new ArrayList<>();
+    aging.forEach((id, seen) -> {
+      if (renewed.contains(id)) {
+        held.replace(id, seen, until);
+      } else if (held.remove(id, seen)) {
+        lost.add(id); // not released meanwhile: the store no longer holds it for this provisioner
+      }
+    });
+    return lost;
+  }
+
   /** Notes leases just claimed from {@code from}: held until released, renewed meanwhile. */
   private void leased(List<EnrollmentId> claimed, Instant from) {
     Instant until = from.plus(settings.leaseDuration());
-    synchronized (inputs) {
-      for (EnrollmentId id : claimed) {
-        leases.put(id, until);
-        InputLease input = inputs.get(id);
-        if (input != null) {
-          input.taken = false; // the input's lease ran out and the claim took it: the claim's to end
-        }
-      }
+    for (EnrollmentId id : claimed) {
+      leases.put(id, until);
+      inputLeases.remove(id); // an input's lease ran out and this claim took it: the claim's to end
     }
   }
 
-  /** How an input uses an enrollment's lease. */
-  private static final class InputLease {
-    /** Taken for the input, which ends it; else a claim of this provisioner's holds it. */
-    boolean taken;
-    /** A claim's holder ended it while the input used it: the input ends it. */
-    boolean released;
-  }
-
   /**
-   * Runs a person's input (its caller holds the enrollment's lock) under the enrollment's lease in
-   * the store, so that no other provisioner steps the enrollment meanwhile. A lease this
-   * provisioner's claims hold is used, and a release of it waits for the input's end; else one is
-   * taken, renewed while the input runs as claimed ones are, and ended after it.
+   * Runs a person's input under the enrollment's lease in the store, so that no other provisioner
+   * steps the enrollment meanwhile; the caller holds the enrollment's lock. A lease this
+   * provisioner's claims hold is used: their releases wait for the lock ({@link #release}), so not
+   * for less than the input. Else a lease is taken, renewed while the input runs as claimed ones
+   * are, and ended after it, unless a claim took it over once it had run out.
    *
+   * @throws IllegalStateException if the provisioner is closed (its leases are no longer renewed)
    * @throws dev.cps.spi.EnrollmentLeasedException if another provisioner holds the lease; the input
    *     did not run
    */
   <T> T forInput(EnrollmentId id, java.util.function.Supplier<T> input) {
-    InputLease use = new InputLease();
-    synchronized (inputs) {
-      inputs.put(id, use);
+    if (inputLeases.containsKey(id)) {
+      return input.get(); // an input nested in one for the same enrollment, on this thread: the outer ends it
     }
+    if (closed) {
+      throw new IllegalStateException("the provisioner is closed; build a new one to give it inputs");
+    }
+    Instant now = settings.clock().instant();
+    // The store, not the claims' map, says whether a claim of this provisioner's still holds the
+    // lease: a wave's last write may have ended it already.
+    if (!settings.store().lease(id, settings.nodeId(), now, settings.leaseDuration())) {
+      return input.get();
+    }
+    Instant taken = now.plus(settings.leaseDuration());
+    inputLeases.put(id, taken);
     try {
-      // The store, not this map, says whether a claim of this provisioner's still holds the lease:
-      // a wave's last write may have ended it already.
-      Instant now = settings.clock().instant();
-      if (settings.store().lease(id, settings.nodeId(), now, settings.leaseDuration())) {
-        synchronized (inputs) {
-          use.taken = true;
-          leases.put(id, now.plus(settings.leaseDuration()));
-        }
-      }
       return input.get();
     } finally {
-      boolean ends;
-      synchronized (inputs) {
-        inputs.remove(id);
-        ends = use.taken || use.released;
-      }
-      if (ends) {
-        release(id);
+      if (inputLeases.remove(id) != null) {
+        releaseInStore(id);
       }
     }
   }
@@ -377,11 +372,7 @@ final class Scheduler implements AutoCloseable {
   private void releaseUnlessReleased(List<EnrollmentId> wave, Map<EnrollmentId, Outcome> outcomes) {
     for (EnrollmentId id : wave) {
       if (outcomes.get(id) == Outcome.RELEASED) {
-        synchronized (inputs) {
-          if (!inputs.containsKey(id)) {
-            leases.remove(id); // else it is the lease an input took since
-          }
-        }
+        leases.remove(id);
       } else {
         release(id);
       }
@@ -428,18 +419,18 @@ final class Scheduler implements AutoCloseable {
   }
 
   /**
-   * Ends this provisioner's lease: the enrollment's next step may be run by any provisioner. While
-   * an input uses the lease, that input ends it instead, once it is stored.
+   * Ends this provisioner's lease: the enrollment's next step may be run by any provisioner. Done
+   * holding the enrollment's lock, without waiting for it: an input under way on this provisioner,
+   * which may be using the lease, ends it once it lets go of the lock.
    */
   private void release(EnrollmentId id) {
-    synchronized (inputs) {
-      InputLease input = inputs.get(id);
-      if (input != null) {
-        input.released = true;
-        return;
-      }
+    locks.whenFree(id, () -> {
       leases.remove(id);
-    }
+      releaseInStore(id);
+    });
+  }
+
+  private void releaseInStore(EnrollmentId id) {
     try {
       settings.store().release(id, settings.nodeId());
     } catch (RuntimeException e) {

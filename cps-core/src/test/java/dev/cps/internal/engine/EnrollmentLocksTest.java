@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cps.spi.EnrollmentId;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -98,6 +99,88 @@ class EnrollmentLocksTest {
     assertThat(wave.get(10, SECONDS)).isEqualTo("stepped");
     assertThat(input.get(10, SECONDS)).isEqualTo("answered");
     assertThat(deferredWhileHeld.get()).as("deferred work ran with no lock of the wave held").isLessThan(2);
+    assertThat(locks.size()).isZero();
+  }
+
+  @Test
+  void whatWaitsForTheLockRunsAtOnceWhenNobodyHoldsIt() {
+    EnrollmentId id = EnrollmentId.of("e-3");
+    List<String> ran = new CopyOnWriteArrayList<>();
+
+    locks.whenFree(id, () -> ran.add(Thread.currentThread().getName()));
+
+    assertThat(ran).containsExactly(Thread.currentThread().getName());
+    assertThat(locks.size()).isZero();
+  }
+
+  @Test
+  void whatWaitsForTheLockRunsOnTheHoldersThreadAsItLetsGoForTheLastTimeBeforeTheNextHolder() throws Exception {
+    EnrollmentId id = EnrollmentId.of("e-4");
+    List<String> order = new CopyOnWriteArrayList<>();
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch letGo = new CountDownLatch(1);
+    CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> locks.with(id, () -> {
+      locks.with(id, () -> {
+        holding.countDown();
+        await(letGo);
+        return null;
+      });
+      order.add("the holder, after its inner hold");
+      return null;
+    }), threads);
+    assertThat(holding.await(10, SECONDS)).isTrue();
+
+    locks.whenFree(id, () -> order.add("handed over, on " + Thread.currentThread().getName()));
+    assertThat(order).as("while the lock is held: not run, and this thread not waiting").isEmpty();
+    CompletableFuture<Boolean> next = CompletableFuture.supplyAsync(() -> locks.with(id, () -> order.add("the next")),
+        threads);
+    letGo.countDown();
+
+    holder.get(10, SECONDS);
+    next.get(10, SECONDS);
+    assertThat(order).hasSize(3);
+    assertThat(order.get(0)).isEqualTo("the holder, after its inner hold");
+    assertThat(order.get(1)).startsWith("handed over, on ").doesNotEndWith(Thread.currentThread().getName());
+    assertThat(order.get(2)).isEqualTo("the next");
+    assertThat(locks.size()).isZero();
+  }
+
+  @Test
+  void nothingHandedOverIsLostOrRunBesideAHolderWhileThreadsTakeAndLeaveTheLock() throws Exception {
+    EnrollmentId id = EnrollmentId.of("e-5");
+    AtomicInteger handedOverRan = new AtomicInteger();
+    AtomicInteger overlaps = new AtomicInteger();
+    AtomicInteger insideNow = new AtomicInteger();
+    int rounds = 20_000;
+    Runnable critical = () -> {
+      if (insideNow.incrementAndGet() > 1) {
+        overlaps.incrementAndGet();
+      }
+      insideNow.decrementAndGet();
+    };
+    CompletableFuture<?>[] all = new CompletableFuture<?>[4];
+    for (int t = 0; t < all.length; t++) {
+      boolean holds = t % 2 == 0;
+      all[t] = CompletableFuture.runAsync(() -> {
+        for (int i = 0; i < rounds; i++) {
+          if (holds) {
+            locks.with(id, () -> {
+              critical.run();
+              return null;
+            });
+          } else {
+            locks.whenFree(id, () -> {
+              critical.run();
+              handedOverRan.incrementAndGet();
+            });
+          }
+        }
+      }, threads);
+    }
+    CompletableFuture.allOf(all).get(60, SECONDS);
+
+    assertThat(handedOverRan).as("handed over and run").hasValue(2 * rounds);
+    assertThat(overlaps).as("runs beside another").hasValue(0);
     assertThat(locks.size()).isZero();
   }
 
