@@ -116,7 +116,8 @@ public interface CertificateProvisioner extends AutoCloseable {
   /**
    * Stops the background scheduler and the worker pool. Steps under way finish first, their leases
    * renewed meanwhile, for up to 30 seconds; no step starts after them, and a {@link #runDue()}
-   * under way returns once they are done. The stores stay as they are.
+   * under way returns once they are done. The stores stay as they are. A closed provisioner takes
+   * no more inputs (they throw {@link IllegalStateException}); reading enrollments still works.
    */
   @Override
   void close();
