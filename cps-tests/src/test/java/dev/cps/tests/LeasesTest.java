@@ -440,6 +440,8 @@ class LeasesTest {
 
     assertThatThrownBy(() -> a.cancel(ChangeRef.ofOpenChange(enrolled), "bob"))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> a.revoke(enrolled.id(), RevocationReason.KEY_COMPROMISE, "bob"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     assertThat(store.find(enrolled.id()).orElseThrow().version()).isEqualTo(enrolled.version());
     assertThat(store.lease(enrolled.id(), "node-b", clock.instant(), LEASE)).as("no lease left behind").isTrue();
   }

@@ -150,6 +150,7 @@ final class Inputs {
    */
   DeployedCertificate revoke(EnrollmentId id, RevocationReason reason, String who) {
     requireWho(who);
+    scheduler.requireOpenForInputs();
     Objects.requireNonNull(reason, "reason");
     Enrollment enrollment = load(id);
     DeployedCertificate live = enrollment.production();

@@ -166,13 +166,18 @@ final class Scheduler implements AutoCloseable {
    * @throws dev.cps.spi.EnrollmentLeasedException if another provisioner holds the lease; the input
    *     did not run
    */
+  /** @throws IllegalStateException if the provisioner is closed */
+  void requireOpenForInputs() {
+    if (closed) {
+      throw new IllegalStateException("the provisioner is closed; build a new one to give it inputs");
+    }
+  }
+
   <T> T forInput(EnrollmentId id, java.util.function.Supplier<T> input) {
     if (inputLeases.containsKey(id)) {
       return input.get(); // an input nested in one for the same enrollment, on this thread: the outer ends it
     }
-    if (closed) {
-      throw new IllegalStateException("the provisioner is closed; build a new one to give it inputs");
-    }
+    requireOpenForInputs();
     Instant now = settings.clock().instant();
     // The store, not the claims' map, says whether a claim of this provisioner's still holds the
     // lease: a wave's last write may have ended it already.
