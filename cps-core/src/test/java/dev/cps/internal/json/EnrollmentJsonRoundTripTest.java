@@ -15,10 +15,16 @@ import dev.cps.spi.ChangeReason;
 import dev.cps.spi.ChangeState;
 import dev.cps.spi.Enrollment;
 import dev.cps.spi.NetworkSettings;
+import dev.cps.spi.TimelineEntry;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,6 +74,51 @@ class EnrollmentJsonRoundTripTest {
     assertThat(enrollment.request().adminContact()).isNull();
 
     assertThat(EnrollmentJson.fromJson(EnrollmentJson.toJson(enrollment))).isEqualTo(enrollment);
+  }
+
+  /**
+   * Each thread writes its documents through one buffer of its own: a document far larger than
+   * the buffer kept, then a small one, then many on several threads at once, each whole and alone.
+   */
+  @Test
+  void documentsWrittenOneAfterAnotherAndOnSeveralThreadsAreEachWhole() throws Exception {
+    Change busy = fullChange(new ChangeState.Validating());
+    for (int i = 0; i < 1_500; i++) {
+      busy = busy.withTimelineEntry(new TimelineEntry(NOW.plusSeconds(i), "note " + i + " ".repeat(40), "alice"));
+    }
+    Enrollment large = fullEnrollment(busy);
+    Enrollment small = emptyEnrollment();
+
+    byte[] largeDocument = EnrollmentJson.toBytes(large);
+    byte[] smallDocument = EnrollmentJson.toBytes(small);
+
+    assertThat(largeDocument.length).as("larger than the buffer a thread keeps").isGreaterThan(64 * 1024);
+    assertThat(EnrollmentJson.fromBytes(largeDocument)).isEqualTo(large);
+    assertThat(EnrollmentJson.fromBytes(smallDocument)).isEqualTo(small);
+    Enrollment medium = fullEnrollment(fullChange(new ChangeState.ReadyForStaging()));
+    byte[] expected = EnrollmentJson.toBytes(medium);
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        boolean alternate = t % 2 == 0;
+        results.add(threads.submit(() -> {
+          for (int i = 0; i < 500; i++) {
+            Enrollment next = alternate && i % 2 == 0 ? small : medium;
+            byte[] expectedNow = next == small ? smallDocument : expected;
+            if (!Arrays.equals(EnrollmentJson.toBytes(next), expectedNow)) {
+              return false;
+            }
+          }
+          return true;
+        }));
+      }
+      for (Future<Boolean> result : results) {
+        assertThat(result.get(30, TimeUnit.SECONDS)).as("every document whole").isTrue();
+      }
+    } finally {
+      threads.shutdownNow();
+    }
   }
 
   @Test
