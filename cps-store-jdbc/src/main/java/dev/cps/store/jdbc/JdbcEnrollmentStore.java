@@ -156,6 +156,30 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
   private record Updating(String operation, String sql, Database.Binder binder) {}
 
   /**
+   * Every form of the update, made once: the same string each time finds its prepared statement
+   * at once. Index: 1 sets the state, 2 the next action, 4 ends the lease of an owner.
+   */
+  private static final String[] UPDATES = new String[8];
+
+  static {
+    for (int form = 0; form < UPDATES.length; form++) {
+      StringBuilder sql = new StringBuilder("UPDATE cps_enrollment SET version = ?, document = ?");
+      if ((form & 1) != 0) {
+        sql.append(", state = ?");
+      }
+      if ((form & 2) != 0) {
+        sql.append(", next_action_at = ?");
+      }
+      if ((form & 4) != 0) {
+        // Each SET sees the old row: the lease ends only if the given owner holds it.
+        sql.append(", lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END,"
+            + " lease_until = CASE WHEN lease_owner = ? THEN NULL ELSE lease_until END");
+      }
+      UPDATES[form] = sql.append(" WHERE id = ? AND version = ?").toString();
+    }
+  }
+
+  /**
    * The update of a row from the expected version to the enrollment's, which names the version it
    * replaces in its {@code WHERE} clause. The state and next action are set only if they differ
    * from those of the expected version, when this store knows it: an index whose columns an
@@ -179,20 +203,8 @@ final class JdbcEnrollmentStore implements EnrollmentStore {
     boolean known = before != null && before.version() == expectedVersion;
     boolean setState = !known || !Objects.equals(state(before), state);
     boolean setNextAction = !known || !Objects.equals(Micros.upOrNull(before.nextActionAt()), nextActionAt);
-    StringBuilder sql = new StringBuilder("UPDATE cps_enrollment SET version = ?, document = ?");
-    if (setState) {
-      sql.append(", state = ?");
-    }
-    if (setNextAction) {
-      sql.append(", next_action_at = ?");
-    }
-    if (releasing != null) {
-      // Each SET sees the old row: the lease ends only if the given owner holds it.
-      sql.append(", lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END,"
-          + " lease_until = CASE WHEN lease_owner = ? THEN NULL ELSE lease_until END");
-    }
-    sql.append(" WHERE id = ? AND version = ?");
-    return new Updating("updating enrollment " + id, sql.toString(), statement -> {
+    String sql = UPDATES[(setState ? 1 : 0) | (setNextAction ? 2 : 0) | (releasing != null ? 4 : 0)];
+    return new Updating("updating enrollment " + id, sql, statement -> {
       int next = 1;
       statement.setLong(next++, enrollment.version());
       statement.setBytes(next++, document);
