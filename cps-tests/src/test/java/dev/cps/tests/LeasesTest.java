@@ -379,22 +379,7 @@ class LeasesTest {
     AtomicReference<CertificateProvisioner> self = new AtomicReference<>();
     AtomicReference<EnrollmentId> target = new AtomicReference<>();
     List<String> seen = new CopyOnWriteArrayList<>();
-    PrivateKeyStore callingBack = new PrivateKeyStore() {
-      @Override
-      public PublicKey generate(KeyId id, KeyType type) {
-        return keys.generate(id, type);
-      }
-
-      @Override
-      public Optional<PublicKey> publicKey(KeyId id) {
-        return keys.publicKey(id);
-      }
-
-      @Override
-      public PrivateKey privateKey(KeyId id) {
-        return keys.privateKey(id);
-      }
-
+    PrivateKeyStore callingBack = new ForwardingPrivateKeyStore(keys) {
       @Override
       public void delete(KeyId id) {
         EnrollmentId enrollment = target.get();

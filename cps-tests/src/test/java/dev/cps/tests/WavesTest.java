@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -176,13 +175,12 @@ class WavesTest {
    * Stands for another process that stored a key under the id first: the first key handed out
    * without waiting is one of its own, and the future completes with the one stored.
    */
-  private static final class RacingKeyStore implements PrivateKeyStore {
-    private final PrivateKeyStore stored;
+  private static final class RacingKeyStore extends ForwardingPrivateKeyStore {
     private final Set<KeyId> raced = ConcurrentHashMap.newKeySet();
     private final Map<KeyId, PrivateKey> handedOut = new ConcurrentHashMap<>();
 
     RacingKeyStore(PrivateKeyStore stored) {
-      this.stored = stored;
+      super(stored);
     }
 
     @Override
@@ -201,24 +199,9 @@ class WavesTest {
     }
 
     @Override
-    public PublicKey generate(KeyId id, KeyType type) {
-      return stored.generate(id, type);
-    }
-
-    @Override
-    public Optional<PublicKey> publicKey(KeyId id) {
-      return stored.publicKey(id);
-    }
-
-    @Override
     public PrivateKey privateKey(KeyId id) {
       PrivateKey mine = handedOut.get(id);
       return mine != null ? mine : stored.privateKey(id);
-    }
-
-    @Override
-    public void delete(KeyId id) {
-      stored.delete(id);
     }
   }
 

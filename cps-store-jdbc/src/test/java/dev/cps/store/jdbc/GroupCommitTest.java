@@ -319,16 +319,8 @@ class GroupCommitTest {
     AtomicBoolean brokenRollback = new AtomicBoolean();
     GroupCommit fragile = new GroupCommit(breakingRollbacks(brokenRollback));
     try {
-      CountDownLatch release = holdTheFirstGroup(fragile);
-      brokenRollback.set(true); // from the next group on
-      Future<Integer> innocent = writers.submit(() -> fragile.run("inserting innocent",
-          connection -> insertOn(connection, 3, "innocent"), false));
-      Future<Integer> broken = writeToAMissingTable(fragile);
-      await().atMost(PATIENCE).until(() -> fragile.queued() == 2);
-      release.countDown();
+      failAGroupWhoseRollbackBreaks(fragile, brokenRollback);
 
-      assertThatThrownBy(() -> innocent.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
-      assertThatThrownBy(() -> broken.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
       assertThat(names()).containsExactly("first");
       brokenRollback.set(false);
       Future<Integer> after = writers.submit(() -> fragile.run("inserting after", connection ->
@@ -355,15 +347,7 @@ class GroupCommitTest {
     List<Connection> physical = new java.util.concurrent.CopyOnWriteArrayList<>();
     GroupCommit pooled = new GroupCommit(reusingPool(brokenRollback, physical));
     try {
-      CountDownLatch release = holdTheFirstGroup(pooled);
-      brokenRollback.set(true);
-      Future<Integer> innocent = writers.submit(() -> pooled.run("inserting innocent",
-          connection -> insertOn(connection, 3, "innocent"), false));
-      Future<Integer> broken = writeToAMissingTable(pooled);
-      await().atMost(PATIENCE).until(() -> pooled.queued() == 2);
-      release.countDown();
-      assertThatThrownBy(() -> innocent.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
-      assertThatThrownBy(() -> broken.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
+      failAGroupWhoseRollbackBreaks(pooled, brokenRollback);
       brokenRollback.set(false);
 
       assertThat(physical).hasSize(1);
@@ -510,6 +494,23 @@ class GroupCommitTest {
     } catch (java.lang.reflect.InvocationTargetException e) {
       throw e.getCause();
     }
+  }
+
+  /**
+   * Behind a first group, queues an innocent write and one that fails, so that they share the next
+   * group; breaks the rollback from then on ({@code brokenRollback}); and checks that both writes
+   * of that group fail.
+   */
+  private void failAGroupWhoseRollbackBreaks(GroupCommit on, AtomicBoolean brokenRollback) throws Exception {
+    CountDownLatch release = holdTheFirstGroup(on);
+    brokenRollback.set(true);
+    Future<Integer> innocent = writers.submit(() -> on.run("inserting innocent",
+        connection -> insertOn(connection, 3, "innocent"), false));
+    Future<Integer> broken = writeToAMissingTable(on);
+    await().atMost(PATIENCE).until(() -> on.queued() == 2);
+    release.countDown();
+    assertThatThrownBy(() -> innocent.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
+    assertThatThrownBy(() -> broken.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(JdbcStoreException.class);
   }
 
   /** A write whose single statement fails, and with it its group. */
