@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,6 +156,13 @@ final class Scheduler implements AutoCloseable {
     }
   }
 
+  /** Inputs need a provisioner that renews their leases: one not closed. */
+  void requireOpenForInputs() {
+    if (closed) {
+      throw new IllegalStateException("the provisioner is closed; build a new one to give it inputs");
+    }
+  }
+
   /**
    * Runs a person's input under the enrollment's lease in the store, so that no other provisioner
    * steps the enrollment meanwhile; the caller holds the enrollment's lock. A lease this
@@ -166,14 +174,7 @@ final class Scheduler implements AutoCloseable {
    * @throws dev.cps.spi.EnrollmentLeasedException if another provisioner holds the lease; the input
    *     did not run
    */
-  /** @throws IllegalStateException if the provisioner is closed */
-  void requireOpenForInputs() {
-    if (closed) {
-      throw new IllegalStateException("the provisioner is closed; build a new one to give it inputs");
-    }
-  }
-
-  <T> T forInput(EnrollmentId id, java.util.function.Supplier<T> input) {
+  <T> T forInput(EnrollmentId id, Supplier<T> input) {
     if (inputLeases.containsKey(id)) {
       return input.get(); // an input nested in one for the same enrollment, on this thread: the outer ends it
     }
