@@ -116,8 +116,9 @@ public interface CertificateProvisioner extends AutoCloseable {
   /**
    * Stops the background scheduler and the worker pool. Steps under way finish first, their leases
    * renewed meanwhile, for up to 30 seconds; no step starts after them, and a {@link #runDue()}
-   * under way returns once they are done. The stores stay as they are. A closed provisioner takes
-   * no more inputs (they throw {@link IllegalStateException}); reading enrollments still works.
+   * under way returns once they are done. The stores stay as they are. A closed provisioner
+   * renews no lease, so it takes no more inputs to enrollments (they throw {@link
+   * IllegalStateException}); it still reads enrollments and stores new ones for another to run.
    */
   @Override
   void close();
