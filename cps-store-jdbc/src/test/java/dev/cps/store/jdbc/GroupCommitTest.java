@@ -426,15 +426,21 @@ class GroupCommitTest {
     }
   }
 
+  /** A new connection to the test's file on each call, as the driver makes them. */
+  private org.sqlite.SQLiteDataSource unpooled() {
+    org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+    config.setBusyTimeout(30_000);
+    org.sqlite.SQLiteDataSource unpooled = new org.sqlite.SQLiteDataSource(config);
+    unpooled.setUrl("jdbc:sqlite:" + directory.resolve("group.db"));
+    return unpooled;
+  }
+
   /**
    * Unpooled connections to the test's file, on which a statement made by {@code createStatement}
    * (the rollback's) fails while the flag is set.
    */
   private javax.sql.DataSource breakingRollbacks(AtomicBoolean broken) {
-    org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
-    config.setBusyTimeout(30_000);
-    org.sqlite.SQLiteDataSource unpooled = new org.sqlite.SQLiteDataSource(config);
-    unpooled.setUrl("jdbc:sqlite:" + directory.resolve("group.db"));
+    org.sqlite.SQLiteDataSource unpooled = unpooled();
     return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
         new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
           Object result = invoke(method, unpooled, args);
@@ -458,10 +464,7 @@ class GroupCommitTest {
    * throws, as a ROLLBACK through a broken driver would.
    */
   private javax.sql.DataSource reusingPool(AtomicBoolean broken, List<Connection> opened) {
-    org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
-    config.setBusyTimeout(30_000);
-    org.sqlite.SQLiteDataSource unpooled = new org.sqlite.SQLiteDataSource(config);
-    unpooled.setUrl("jdbc:sqlite:" + directory.resolve("group.db"));
+    org.sqlite.SQLiteDataSource unpooled = unpooled();
     return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
         new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
           if (!method.getName().equals("getConnection")) {
