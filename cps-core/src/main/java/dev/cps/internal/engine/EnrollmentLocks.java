@@ -61,7 +61,8 @@ final class EnrollmentLocks {
    * Runs the action holding the enrollment's lock: now, if no thread holds it, or else on the
    * thread that holds it, as that thread lets go of it for the last time, before any other takes it.
    * It never waits for the lock, so a scheduler thread hands over what must not overlap an input
-   * (ending a lease the input uses) without waiting for the input.
+   * (ending a lease the input uses) without waiting for the input. The action runs under the
+   * entry's monitor as well: it must not take another enrollment's lock.
    */
   void whenFree(EnrollmentId id, Runnable action) {
     Entry entry = locks.compute(id, (key, existing) -> {
