@@ -179,9 +179,7 @@ public final class InMemoryEnrollmentStore implements EnrollmentStore {
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(lease, "lease");
-    if (lease.isNegative() || lease.isZero()) {
-      throw new IllegalArgumentException("lease must be positive, was " + lease);
-    }
+    requirePositive(lease);
     synchronized (writeLock) {
       if (!byId.containsKey(id)) {
         return false;
@@ -209,9 +207,7 @@ public final class InMemoryEnrollmentStore implements EnrollmentStore {
   public Set<EnrollmentId> renew(Collection<EnrollmentId> ids, String owner, Instant now, Duration lease) {
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(now, "now");
-    if (lease.isNegative() || lease.isZero()) {
-      throw new IllegalArgumentException("lease must be positive, was " + lease);
-    }
+    requirePositive(lease);
     Set<EnrollmentId> renewed = new LinkedHashSet<>();
     synchronized (writeLock) {
       for (EnrollmentId id : ids) {
@@ -223,6 +219,12 @@ public final class InMemoryEnrollmentStore implements EnrollmentStore {
       }
     }
     return renewed;
+  }
+
+  private static void requirePositive(Duration lease) {
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, was " + lease);
+    }
   }
 
   private boolean leased(EnrollmentId id, Instant now) {

@@ -449,11 +449,7 @@ class LeasesTest {
     public void release(EnrollmentId id, String owner) {
       if (id.equals(holdRelease.get()) && releasing.getCount() > 0) {
         releasing.countDown();
-        try {
-          letRelease.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        waitFor(letRelease);
       }
       super.release(id, owner);
     }
@@ -469,13 +465,17 @@ class LeasesTest {
     public void update(Enrollment enrollment, long expectedVersion) {
       if (hang.get()) {
         hanging.countDown();
-        try {
-          letGo.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        waitFor(letGo);
       }
       super.update(enrollment, expectedVersion);
+    }
+
+    private static void waitFor(CountDownLatch latch) {
+      try {
+        latch.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
