@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.cps.spi.ChangeState;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -97,11 +98,15 @@ class EnrollmentJsonCorruptTest {
 
   private static void assertCorrupt(String document, String mentioned) {
     assertThat(document).isNotEqualTo(GOOD);
-    CorruptDocumentException e = catchThrowableOfType(CorruptDocumentException.class,
+    CorruptDocumentException fromJson = catchThrowableOfType(CorruptDocumentException.class,
         () -> EnrollmentJson.fromJson(document));
+    CorruptDocumentException fromBytes = catchThrowableOfType(CorruptDocumentException.class,
+        () -> EnrollmentJson.fromBytes(document.getBytes(StandardCharsets.UTF_8)));
 
-    assertThat(e).isNotNull();
-    assertThat(e.enrollmentId()).isEqualTo("enrollment-1");
-    assertThat(e).hasMessageContaining("enrollment-1").hasMessageContaining(mentioned);
+    for (CorruptDocumentException e : List.of(fromJson, fromBytes)) {
+      assertThat(e).isNotNull();
+      assertThat(e.enrollmentId()).isEqualTo("enrollment-1");
+      assertThat(e).hasMessageContaining("enrollment-1").hasMessageContaining(mentioned);
+    }
   }
 }

@@ -121,6 +121,25 @@ class EnrollmentJsonRoundTripTest {
     }
   }
 
+  /**
+   * Documents this library writes are bound straight from their text; any other opening (spaces, the
+   * version further on, an older version) is read through a tree, and must read the same.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("states")
+  void documentsOpeningOtherwiseReadTheSame(ChangeState state) {
+    Enrollment enrollment = fullEnrollment(fullChange(state));
+    String written = EnrollmentJson.toJson(enrollment);
+    String body = written.substring("{\"v\":2,".length());
+
+    for (String document : List.of(written, "{ \"v\": 2, " + body, "{" + body.substring(0, body.length() - 1)
+        + ",\"v\":2}", "{\"v\":1," + body, "\n" + written)) {
+      assertThat(EnrollmentJson.fromJson(document)).as(document.substring(0, 12)).isEqualTo(enrollment);
+      assertThat(EnrollmentJson.fromBytes(document.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+          .isEqualTo(enrollment);
+    }
+  }
+
   @Test
   void stringAndBytesFormsAreTheSameDocument() {
     Enrollment enrollment = fullEnrollment(fullChange(new ChangeState.Validating()));
