@@ -19,7 +19,9 @@ import java.util.Arrays;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -67,10 +69,19 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
    */
   private static final int RECENT = 1024;
 
-  /** A row as read or written, its public key decoded, and its private key once opened. */
-  private record Known(StoredKey stored, PublicKey publicKey, @Nullable PrivateKey privateKey) {
+  /**
+   * A row as read or written, its public key decoded, and its private key once opened; {@code
+   * durable} completes once the row is (at once for a row read or inserted before it was kept), so
+   * that a key whose insert still waits for its group is never reported as stored.
+   */
+  private record Known(StoredKey stored, PublicKey publicKey, @Nullable PrivateKey privateKey,
+      CompletableFuture<PublicKey> durable) {
+    Known(StoredKey stored, PublicKey publicKey, @Nullable PrivateKey privateKey) {
+      this(stored, publicKey, privateKey, CompletableFuture.completedFuture(publicKey));
+    }
+
     Known opened(PrivateKey key) {
-      return new Known(stored, publicKey, key);
+      return new Known(stored, publicKey, key, durable);
     }
 
     @Override
@@ -96,14 +107,17 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   public PublicKey generate(KeyId id, KeyType type) {
     Known known = known(id, type);
     if (known != null) {
-      return known.publicKey();
+      PublicKey stored = onceDurable(known);
+      if (stored != null) {
+        return stored;
+      }
     }
     NewKey generated;
     int inserted;
     Lock shared = sealing.readLock();
     shared.lock();
     try {
-      generated = newKey(id, type);
+      generated = newKey(id, type, null);
       inserted = database.write(generated.operation(), INSERT, generated.binder());
     } finally {
       shared.unlock();
@@ -117,36 +131,49 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
 
   /**
    * The key is kept (and answers) at once; with SQLite, its insert rides the next group commit. An
-   * insert that finds the id taken, or fails, leaves the key kept no longer.
+   * insert that finds the id taken, or fails, leaves the key kept no longer. Asked for again
+   * meanwhile, by either call, the key is reported stored only once its insert is durable.
    */
   @Override
   public Generated generateAsync(KeyId id, KeyType type) {
     Known known = known(id, type);
     if (known != null) {
-      return new Generated(known.publicKey(), CompletableFuture.completedFuture(known.publicKey()));
+      return new Generated(known.publicKey(), known.durable()); // an insert still under way is waited for
     }
+    CompletableFuture<PublicKey> stored = new CompletableFuture<>();
     NewKey generated;
     CompletableFuture<Integer> insert;
     Lock shared = sealing.readLock();
     shared.lock();
     try {
-      generated = newKey(id, type);
+      generated = newKey(id, type, stored);
       recent.put(id, generated.known());
-      insert = database.writeAsync(generated.operation(), INSERT, generated.binder());
+      try {
+        insert = database.writeAsync(generated.operation(), INSERT, generated.binder());
+      } catch (RuntimeException e) {
+        recent.forgetIf(id, kept -> kept.durable() == stored);
+        throw e;
+      }
     } finally {
       shared.unlock();
     }
-    CompletableFuture<PublicKey> stored = insert
-        .handle((inserted, failure) -> {
-          if (failure == null && inserted == 1) {
-            return generated.known().publicKey();
-          }
-          recent.forget(id, generated.known());
-          if (failure != null) {
-            throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
-          }
-          return storedFirst(id, type);
-        });
+    insert.whenComplete((inserted, failure) -> {
+      if (failure == null && inserted == 1) {
+        stored.complete(generated.known().publicKey());
+        return;
+      }
+      // Not this key, opened or not: the one stored first, or none.
+      recent.forgetIf(id, kept -> kept.durable() == stored);
+      if (failure != null) {
+        stored.completeExceptionally(failure);
+        return;
+      }
+      try {
+        stored.complete(storedFirst(id, type));
+      } catch (RuntimeException e) {
+        stored.completeExceptionally(e);
+      }
+    });
     if (stored.isDone() && !stored.isCompletedExceptionally()) {
       return new Generated(stored.join(), stored); // written at once (PostgreSQL): sign with what is stored
     }
@@ -169,6 +196,18 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
 
   private static final String INSERT = "INSERT INTO cps_private_key (id, key_type, public_key, kek_id,"
       + " wrapped_data_key, encrypted_private_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+
+  /**
+   * The public key stored under the kept key's id, once its insert is durable; null if that insert
+   * failed, which left the key kept no longer.
+   */
+  private static @Nullable PublicKey onceDurable(Known known) {
+    try {
+      return known.durable().join();
+    } catch (CompletionException | CancellationException e) {
+      return null;
+    }
+  }
 
   /** The key kept under the id, if any, refused if of another type. */
   private @Nullable Known known(KeyId id, KeyType type) {
@@ -198,7 +237,8 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   /** A key generated and sealed, not stored yet, with the insert that stores it. */
   private record NewKey(Known known, String operation, Database.Binder binder) {}
 
-  private NewKey newKey(KeyId id, KeyType type) {
+  /** @param durable completes once the key is stored, or null for a key stored before it is kept */
+  private NewKey newKey(KeyId id, KeyType type, @Nullable CompletableFuture<PublicKey> durable) {
     KeyEncryptionKeys.Resolved kek = keyring.current();
     KeyPair pair = crypto.generateKeyPair(type);
     byte[] publicKey = pair.getPublic().getEncoded();
@@ -209,8 +249,10 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
     } finally {
       Arrays.fill(pkcs8, (byte) 0);
     }
-    Known known = new Known(new StoredKey(id, type, publicKey, kek.id(), sealed.wrappedDataKey(),
-        sealed.encryptedPrivateKey()), pair.getPublic(), pair.getPrivate());
+    StoredKey stored = new StoredKey(id, type, publicKey, kek.id(), sealed.wrappedDataKey(),
+        sealed.encryptedPrivateKey());
+    Known known = durable == null ? new Known(stored, pair.getPublic(), pair.getPrivate())
+        : new Known(stored, pair.getPublic(), pair.getPrivate(), durable);
     long createdAt = Micros.down(clock.instant());
     return new NewKey(known, "storing private key " + id, statement -> {
       statement.setString(1, id.value());

@@ -51,6 +51,14 @@ final class Recent<K, V> {
     entries.remove(key);
   }
 
+  /** Forgets the kept value if it passes the test. */
+  synchronized void forgetIf(K key, Predicate<V> test) {
+    V kept = entries.get(key);
+    if (kept != null && test.test(kept)) {
+      entries.remove(key);
+    }
+  }
+
   /** Forgets the value only if the kept one is {@code expected} (the same object). */
   synchronized void forget(K key, V expected) {
     if (entries.get(key) == expected) {
