@@ -110,6 +110,8 @@ public final class JdbcStores implements AutoCloseable {
    * @return how many keys were re-encrypted
    * @throws WrongKeyEncryptionKeyException if {@code next} is recorded with another secret, or a
    *     stored key does not open with the current KEK; nothing is written then
+   * @throws IllegalStateException if another node's rotation moved a key while this one ran; nothing
+   *     is written then, and the other rotation stands
    */
   public synchronized int rotateKeyEncryptionKey(KeyEncryptionKey next) {
     Objects.requireNonNull(next, "next");

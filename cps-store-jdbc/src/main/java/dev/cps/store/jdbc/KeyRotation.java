@@ -14,7 +14,8 @@ import java.util.List;
  * with the KEK of the ring it was sealed under and sealed again under a new data key wrapped by the
  * new KEK. A key that does not open (a KEK the ring lacks, or altered) rolls the whole rotation
  * back, so the table is never half rotated. Keys already under the new KEK are left as they are: a
- * rotation that is run twice does the work once.
+ * rotation that is run twice does the work once. A key another rotation moved between this one's
+ * read and its write (two nodes rotating one PostgreSQL database at once) rolls this one back too.
  */
 final class KeyRotation {
   private static final int PAGE = 500;
@@ -76,7 +77,14 @@ final class KeyRotation {
       update.setBytes(3, sealed.encryptedPrivateKey());
       update.setString(4, stored.id().value());
       update.setString(5, stored.kekId());
-      update.executeUpdate();
+      if (update.executeUpdate() != 1) {
+        // Read as under the KEK it was sealed with, changed or gone since: another node's rotation
+        // (PostgreSQL checks the WHERE again once that one commits). Counting the key as moved
+        // would switch this store to a KEK the key is not under.
+        throw new IllegalStateException("private key " + stored.id() + " is no longer under key-encryption"
+            + " key '" + stored.kekId() + "': another rotation moved it meanwhile; nothing was rotated here."
+            + " Rotate on one node at a time");
+      }
     }
   }
 }

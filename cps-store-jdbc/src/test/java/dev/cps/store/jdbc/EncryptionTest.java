@@ -2,6 +2,7 @@ package dev.cps.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.cps.spi.KeyId;
 import dev.cps.spi.KeyType;
@@ -12,8 +13,13 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -24,6 +30,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -278,6 +288,58 @@ class EncryptionTest {
           .hasMessageContaining("private key rsa-2048 does not open");
       assertThat(rows(stores)).usingRecursiveFieldByFieldElementComparator().isEqualTo(tampered);
       assertThat(stores.keys().privateKey(IDS.get(0))).isNotNull();
+    }
+  }
+
+  /**
+   * Two nodes rotating one PostgreSQL database at once, to different KEKs: both read the key under
+   * the old KEK, and the second to write it finds it moved by the first. That one fails and rolls
+   * back rather than reporting a key it did not move and switching to a KEK no key is under.
+   */
+  @Test
+  void ofTwoRotationsAtOnceOnPostgresqlTheSecondToReachAKeyFailsAndTheFirstStands() throws Exception {
+    String url = Databases.POSTGRESQL.newUrl(directory);
+    ExecutorService nodes = Executors.newFixedThreadPool(2);
+    try (JdbcStores a = open(url, TestKeks.first()); JdbcStores b = open(url, TestKeks.first());
+        Connection holder = DriverManager.getConnection(url)) {
+      a.keys().generate(KeyId.of("k"), KeyType.EC_P256);
+      holder.setAutoCommit(false);
+      Databases.execute(holder, "SELECT id FROM cps_private_key WHERE id = 'k' FOR UPDATE");
+      Future<Integer> toSecond = nodes.submit(() -> a.rotateKeyEncryptionKey(TestKeks.second()));
+      Future<Integer> toThird = nodes.submit(() -> b.rotateKeyEncryptionKey(TestKeks.third()));
+      await().atMost(Duration.ofSeconds(30)).until(() -> waitingForALock(url) == 2); // both read it, both wait to write it
+      holder.commit();
+
+      Map<String, Throwable> failed = new LinkedHashMap<>();
+      Map<String, Integer> rotated = new LinkedHashMap<>();
+      for (Map.Entry<String, Future<Integer>> rotation : Map.of("kek-2", toSecond, "kek-3", toThird).entrySet()) {
+        try {
+          rotated.put(rotation.getKey(), rotation.getValue().get(30, TimeUnit.SECONDS));
+        } catch (ExecutionException e) {
+          failed.put(rotation.getKey(), e.getCause());
+        }
+      }
+      assertThat(rotated).as("rotations that reported moving the key").hasSize(1).containsValue(1);
+      assertThat(failed).hasSize(1);
+      assertThat(failed.values().iterator().next()).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("another rotation moved it");
+      String winner = rotated.keySet().iterator().next();
+      assertThat(rows(a)).singleElement().extracting(Row::kekId).isEqualTo(winner);
+      JdbcStores won = winner.equals("kek-2") ? a : b;
+      assertThat(won.keys().privateKey(KeyId.of("k"))).isNotNull();
+    } finally {
+      nodes.shutdownNow();
+    }
+  }
+
+  /** Sessions of the URL's database waiting for a lock. */
+  private static int waitingForALock(String url) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(url);
+        Statement statement = connection.createStatement();
+        ResultSet count = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
+            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+      count.next();
+      return count.getInt(1);
     }
   }
 

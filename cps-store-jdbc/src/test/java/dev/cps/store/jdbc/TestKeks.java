@@ -14,6 +14,10 @@ final class TestKeks {
     return KeyEncryptionKey.raw("kek-2", filled(0x22));
   }
 
+  static KeyEncryptionKey third() {
+    return KeyEncryptionKey.raw("kek-3", filled(0x44));
+  }
+
   /** The id of {@link #first()} with other bytes. */
   static KeyEncryptionKey impostor() {
     return KeyEncryptionKey.raw("kek-1", filled(0x33));
