@@ -18,6 +18,7 @@ public final class KeyEncryptionKey {
   private final String id;
   private final byte @Nullable [] raw;
   private final char @Nullable [] passphrase;
+  private volatile boolean destroyed;
 
   private KeyEncryptionKey(String id, byte @Nullable [] raw, char @Nullable [] passphrase) {
     this.id = id;
@@ -72,15 +73,28 @@ public final class KeyEncryptionKey {
   }
 
   byte[] rawBytes() {
+    requireNotDestroyed();
     return Objects.requireNonNull(raw, "raw").clone();
   }
 
   char[] passphraseChars() {
+    requireNotDestroyed();
     return Objects.requireNonNull(passphrase, "passphrase").clone();
   }
 
-  /** Overwrites the secret held here; the key is unusable afterwards. */
+  /** A destroyed key holds zeros: used, it would seal keys under a KEK anyone can compute. */
+  private void requireNotDestroyed() {
+    if (destroyed) {
+      throw new IllegalStateException("key-encryption key '" + id + "' was destroyed; give the key again");
+    }
+  }
+
+  /**
+   * Overwrites the secret held here; the key is unusable afterwards: a store built or rotated with
+   * it throws {@link IllegalStateException}. Stores already open keep the key they derived.
+   */
   public void destroy() {
+    destroyed = true;
     if (raw != null) {
       Arrays.fill(raw, (byte) 0);
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -85,6 +86,10 @@ final class ProviderConfiguration {
         throw new IllegalArgumentException(source + ": the id after raw: must be 1 to 200 characters and not blank,"
             + " had " + id.length());
       }
+      if (!ID.matcher(id).matches()) {
+        throw new IllegalArgumentException(source + " must be raw:<id>:<base64 of 32 bytes>, the id of letters,"
+            + " digits and . _ - only; it has other characters, so the id and the key may be swapped");
+      }
       byte[] key;
       try {
         key = Base64.getDecoder().decode(parts[2].strip());
@@ -98,12 +103,29 @@ final class ProviderConfiguration {
       return KeyEncryptionKey.raw(id, key);
     }
     if ("passphrase".equals(kind)) {
-      return KeyEncryptionKey.passphrase(parts[1], parts[2].toCharArray());
+      // As for raw: no message names a part, and an id shaped like no id is taken for a swap.
+      String id = parts[1];
+      if (id.isBlank() || id.length() > 200) {
+        throw new IllegalArgumentException(source + ": the id after passphrase: must be 1 to 200 characters and not"
+            + " blank, had " + id.length());
+      }
+      if (!ID.matcher(id).matches()) {
+        throw new IllegalArgumentException(source + " must be passphrase:<id>:<passphrase>, the id of letters,"
+            + " digits and . _ - only; it has other characters, so the id and the passphrase may be swapped");
+      }
+      if (parts[2].length() < 8) {
+        throw new IllegalArgumentException(source + ": the passphrase after passphrase:<id>: must have at least 8"
+            + " characters, had " + parts[2].length() + "; the id and the passphrase may be swapped");
+      }
+      return KeyEncryptionKey.passphrase(id, parts[2].toCharArray());
     }
     // The value holds a secret: only its shape is named.
     throw new IllegalArgumentException(source + " must be raw:<id>:<base64 of 32 bytes> or"
         + " passphrase:<id>:<passphrase>; it does not start with raw: or passphrase: and an id");
   }
+
+  /** What a KEK id given in the environment may hold; a passphrase usually holds more. */
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]+");
 
   /** Whether the text is 32 bytes in base64 (either alphabet) or hex, as a raw key would be written. */
   private static boolean looksLikeAKey(String text) {

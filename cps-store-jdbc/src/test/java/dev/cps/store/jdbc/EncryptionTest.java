@@ -291,6 +291,33 @@ class EncryptionTest {
     }
   }
 
+  /** A destroyed KEK holds zeros: it is refused, and nothing is recorded or sealed under it. */
+  @Test
+  void aDestroyedKekIsRefusedAndNothingIsSealedUnderIt() {
+    String url = Databases.SQLITE.newUrl(directory);
+    try (JdbcStores stores = open(url, TestKeks.first())) {
+      generateKeys(stores.keys());
+      List<Row> before = rows(stores);
+      KeyEncryptionKey destroyed = TestKeks.second();
+      destroyed.destroy();
+
+      assertThatThrownBy(() -> stores.rotateKeyEncryptionKey(destroyed))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("'kek-2' was destroyed");
+      assertThatThrownBy(() -> open(url, destroyed)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("was destroyed");
+      assertThat(rows(stores)).usingRecursiveFieldByFieldElementComparator().isEqualTo(before);
+      int recorded = Databases.sql(stores, connection -> {
+        try (Statement statement = connection.createStatement();
+            ResultSet count = statement.executeQuery("SELECT count(*) FROM cps_key_encryption_key WHERE id = 'kek-2'")) {
+          count.next();
+          return count.getInt(1);
+        }
+      });
+      assertThat(recorded).as("kek-2 recorded").isZero();
+    }
+  }
+
   /**
    * Two nodes rotating one PostgreSQL database at once, to different KEKs: both read the key under
    * the old KEK, and the second to write it finds it moved by the first. That one fails and rolls

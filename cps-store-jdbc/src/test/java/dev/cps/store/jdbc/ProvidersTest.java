@@ -192,6 +192,29 @@ class ProvidersTest {
   }
 
   @Test
+  void aPassphraseKekWithItsIdAndPassphraseSwappedIsRefusedWithoutShowingThePassphrase() {
+    for (String swapped : List.of("correct horse battery staple", "Tr0ub4dor&3", "horse")) {
+      assertThatThrownBy(() -> ProviderConfiguration.parse("passphrase:" + swapped + ":ops", "CPS_STORE_KEK"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("CPS_STORE_KEK")
+          .hasMessageContaining("may be swapped")
+          .hasMessageNotContaining("horse")
+          .hasMessageNotContaining("Tr0ub4dor");
+    }
+    assertThatThrownBy(() -> ProviderConfiguration.parse("passphrase:ops:horse", "CPS_STORE_KEK"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 8 characters, had 5")
+        .hasMessageNotContaining("horse");
+    assertThatThrownBy(() -> ProviderConfiguration.parse("raw:a key+/=:" + Base64.getEncoder()
+        .encodeToString(filled(1)), "CPS_STORE_KEK"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("may be swapped")
+        .hasMessageNotContaining("a key");
+    assertThat(ProviderConfiguration.parse("passphrase:kek_2026.ops-1:a long passphrase", "CPS_STORE_KEK").id())
+        .isEqualTo("kek_2026.ops-1");
+  }
+
+  @Test
   void aRawKekWithItsIdAndKeySwappedIsRefusedWithoutShowingTheKey() {
     String key = Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
     assertThatThrownBy(() -> ProviderConfiguration.parse("raw:" + key + ":kek-1", "CPS_STORE_KEK"))
