@@ -5,6 +5,7 @@ import dev.cps.spi.PrivateKeyStoreProvider;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,11 +35,13 @@ public final class JdbcPrivateKeyStoreProvider implements PrivateKeyStoreProvide
 
   @Override
   public PrivateKeyStore create(URI location, Clock clock) {
+    // The KEKs first: one missing or malformed opens no database (and creates no file).
+    KeyEncryptionKey given = ProviderConfiguration.keyEncryptionKey(location);
+    Optional<KeyEncryptionKey> earlier = ProviderConfiguration.previousKeyEncryptionKey();
     Database database = ProviderConfiguration.database(location, clock);
-    KeyEncryptionKeys.Resolved kek =
-        KeyEncryptionKeys.resolve(database, ProviderConfiguration.keyEncryptionKey(location), clock);
-    List<KeyEncryptionKeys.Resolved> previous = ProviderConfiguration.previousKeyEncryptionKey()
-        .map(earlier -> KeyEncryptionKeys.resolve(database, earlier, clock)).stream().toList();
+    KeyEncryptionKeys.Resolved kek = KeyEncryptionKeys.resolve(database, given, clock);
+    List<KeyEncryptionKeys.Resolved> previous =
+        earlier.map(key -> KeyEncryptionKeys.resolve(database, key, clock)).stream().toList();
     Keyring keyring = new Keyring(kek, previous);
     JdbcStores.requireNoKeysUnderOtherKeks(database, keyring.ids());
     JdbcPrivateKeyStore keys = new JdbcPrivateKeyStore(database, keyring, JdbcStores.defaultProvider(), clock);

@@ -372,6 +372,10 @@ public final class JdbcStores implements AutoCloseable {
       if ((url == null) == (dataSource == null)) {
         throw new IllegalStateException("give exactly one of url (such as jdbc:sqlite:cps.db) and dataSource");
       }
+      // Checked before anything is opened: a refused build leaves no database file behind.
+      if (keyEncryptionKey == null && !previousKeyEncryptionKeys.isEmpty()) {
+        throw new IllegalStateException("previousKeyEncryptionKeys needs a keyEncryptionKey to rotate to");
+      }
       Clock clock = this.clock != null ? this.clock : Clock.systemUTC();
       Provider provider = cryptoProvider != null ? cryptoProvider : defaultProvider();
       if (dataSource != null) {
@@ -390,8 +394,16 @@ public final class JdbcStores implements AutoCloseable {
       var pool = Pools.open(url, poolSize,
           sqliteSynchronous != null ? sqliteSynchronous : "FULL");
       try {
-        return new JdbcStores(open(pool, clock), pool, clock, keyEncryptionKey, previousKeyEncryptionKeys, provider);
-      } catch (RuntimeException e) {
+        Database database = open(pool, clock);
+        try {
+          return new JdbcStores(database, pool, clock, keyEncryptionKey, previousKeyEncryptionKeys, provider);
+        } catch (RuntimeException | Error e) {
+          // The writing connection first: a pool that closes with it still out only drops it, and
+          // SQLite's driver then never closes the file.
+          database.close();
+          throw e;
+        }
+      } catch (RuntimeException | Error e) {
         pool.close();
         throw e;
       }

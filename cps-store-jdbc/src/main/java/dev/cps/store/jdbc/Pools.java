@@ -3,7 +3,12 @@ package dev.cps.store.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.sqlite.SQLiteConfig;
 
 /**
  * HikariCP pools for a JDBC URL. SQLite connections are opened with {@code BEGIN IMMEDIATE}
@@ -17,6 +22,14 @@ final class Pools {
   static final int DEFAULT_POSTGRESQL_SIZE = 10;
   /** How long an SQLite connection waits for another process's write lock. */
   static final Duration SQLITE_BUSY_TIMEOUT = Duration.ofSeconds(30);
+  /** The settings sqlite-jdbc takes from a URL's query. */
+  private static final Set<String> SQLITE_PARAMETERS = Arrays.stream(SQLiteConfig.Pragma.values())
+      .map(pragma -> pragma.pragmaName)
+      .collect(Collectors.toUnmodifiableSet());
+
+  /** A host (or several, with ports), a slash, then a database name: what pgjdbc parses without complaint. */
+  private static final Pattern POSTGRESQL_URL = Pattern.compile(
+      "(?i)jdbc:postgresql:(//[^/?#]+/[^/?#]*|[^/?#][^?#]*|/)(\\?[^#]*)?");
 
   private Pools() {}
 
@@ -33,10 +46,7 @@ final class Pools {
    * @param synchronous SQLite's {@code synchronous} setting; ignored for PostgreSQL
    */
   static HikariDataSource open(String url, int size, String synchronous) {
-    if (!isSqlite(url) && !isPostgresql(url)) {
-      throw new IllegalArgumentException("url must start with jdbc:sqlite: or jdbc:postgresql:, was '"
-          + redact(url) + "'");
-    }
+    requireUsable(url);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setPoolName("cps-store");
@@ -55,6 +65,43 @@ final class Pools {
     }
     config.setMinimumIdle(1);
     return new HikariDataSource(config);
+  }
+
+  /**
+   * Refuses, before any driver sees it, a URL that would open something other than one database
+   * file or server database. SQLite's driver opens {@code :memory:} (a database per connection,
+   * so each pooled connection would see another) and takes unknown parameters into the file's
+   * name; PostgreSQL's logs a malformed URL whole, password included, before failing.
+   *
+   * @throws IllegalArgumentException naming the URL, without its query
+   */
+  static void requireUsable(String url) {
+    if (isSqlite(url)) {
+      String file = url.substring("jdbc:sqlite:".length());
+      int query = file.indexOf('?');
+      String path = query < 0 ? file : file.substring(0, query);
+      if (path.isBlank() || path.contains(":memory:") || path.startsWith("file:") && url.contains("mode=memory")) {
+        throw new IllegalArgumentException("url must name an SQLite file, as in jdbc:sqlite:cps.db; an in-memory"
+            + " database is another one for each connection, was '" + redact(url) + "'");
+      }
+      if (query >= 0) {
+        for (String parameter : file.substring(query + 1).split("&")) {
+          String name = parameter.split("=", 2)[0];
+          if (!SQLITE_PARAMETERS.contains(name)) {
+            throw new IllegalArgumentException("url has the parameter '" + name + "', which SQLite's driver does not"
+                + " know (it would take it into the file's name), in '" + redact(url) + "'");
+          }
+        }
+      }
+    } else if (isPostgresql(url)) {
+      if (!POSTGRESQL_URL.matcher(url).matches()) {
+        throw new IllegalArgumentException("url must be jdbc:postgresql://host[:port]/database[?parameters] (or"
+            + " jdbc:postgresql:database), was '" + redact(url) + "'");
+      }
+    } else {
+      throw new IllegalArgumentException("url must start with jdbc:sqlite: or jdbc:postgresql:, was '"
+          + redact(url) + "'");
+    }
   }
 
   /** The URL without its query, where a password may be. */

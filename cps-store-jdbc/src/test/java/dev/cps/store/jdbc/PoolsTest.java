@@ -6,14 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cps.spi.KeyId;
 import dev.cps.spi.KeyType;
-import java.nio.file.Path;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteConnection;
 
-/** The settings an SQLite pool opens its connections with. */
+/** The URLs a pool is opened for, the settings of its SQLite connections, and what a refused store hands back. */
 class PoolsTest {
   @TempDir
   Path directory;
@@ -52,6 +55,80 @@ class PoolsTest {
       assertThatThrownBy(() -> JdbcStores.builder().dataSource(host).keyEncryptionKey(TestKeks.impostor()).build())
           .isInstanceOf(WrongKeyEncryptionKeyException.class);
       assertThat(host.getHikariPoolMXBean().getActiveConnections()).as("connections still out").isZero();
+    }
+  }
+
+  /**
+   * A URL that would open something else than one database is refused before any driver sees it,
+   * naming the URL without its query, and creates no file.
+   */
+  @Test
+  void urlsThatOpenNoSingleDatabaseAreRefusedBeforeAnythingIsOpened() throws Exception {
+    String typo = "jdbc:sqlite:" + directory.resolve("typo.db") + "?jurnal_mode=wal";
+    for (String url : List.of("jdbc:sqlite::memory:", "jdbc:sqlite:", "jdbc:sqlite:file::memory:?cache=shared",
+        "jdbc:sqlite:file:cps?mode=memory&cache=shared", typo)) {
+      assertThatThrownBy(() -> JdbcStores.builder().url(url).build()).as(url)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("url");
+    }
+    assertThatThrownBy(() -> JdbcStores.builder().url(typo).build()).hasMessageContaining("'jurnal_mode'");
+    for (String url : List.of("jdbc:postgresql://db:5432?user=cps&password=s3cret",
+        "jdbc:postgresql://db:5432/cps/extra?password=s3cret", "jdbc:postgresql:?password=s3cret")) {
+      assertThatThrownBy(() -> JdbcStores.builder().url(url).build()).as(url)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("url must be jdbc:postgresql://host[:port]/database")
+          .hasMessageNotContaining("s3cret");
+    }
+    try (Stream<Path> files = Files.list(directory)) {
+      assertThat(files).as("files created").isEmpty();
+    }
+    try (JdbcStores parameters = JdbcStores.builder()
+        .url("jdbc:sqlite:" + directory.resolve("set.db") + "?busy_timeout=1000&foreign_keys=true").build()) {
+      assertThat(parameters.enrollments().list()).isEmpty();
+    }
+  }
+
+  @Test
+  void previousKeksWithoutAKekAreRefusedBeforeAnythingIsOpened() {
+    Path file = directory.resolve("previous.db");
+    assertThatThrownBy(() -> JdbcStores.builder().url("jdbc:sqlite:" + file)
+        .previousKeyEncryptionKeys(TestKeks.first()).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("previousKeyEncryptionKeys needs a keyEncryptionKey");
+    assertThat(Files.exists(file)).as("database file created").isFalse();
+  }
+
+  /**
+   * A store built from a URL and refused when it opens closes the writer's connection too: the
+   * pool, closed with it still out, would only drop it, and SQLite's driver then never closes the
+   * file.
+   */
+  @Test
+  void aStoreBuiltFromAUrlAndRefusedWhenItOpensClosesEveryConnectionToItsFile() throws Exception {
+    Path file = directory.resolve("refused-url.db");
+    String url = "jdbc:sqlite:" + file;
+    try (JdbcStores first = JdbcStores.builder().url(url).keyEncryptionKey(TestKeks.first()).build()) {
+      first.keys().generate(KeyId.of("k"), KeyType.EC_P256);
+    }
+    long before = openDescriptorsOf(file);
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> JdbcStores.builder().url(url).keyEncryptionKey(TestKeks.impostor()).build())
+          .isInstanceOf(WrongKeyEncryptionKeyException.class);
+    }
+    assertThat(openDescriptorsOf(file)).as("descriptors of this process open on the database file").isEqualTo(before);
+  }
+
+  /** This process's file descriptors open on the file (Linux). */
+  private static long openDescriptorsOf(Path file) throws IOException {
+    Path real = file.toRealPath();
+    try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
+      return descriptors.filter(descriptor -> {
+        try {
+          return Files.readSymbolicLink(descriptor).equals(real);
+        } catch (IOException e) {
+          return false; // closed meanwhile
+        }
+      }).count();
     }
   }
 }

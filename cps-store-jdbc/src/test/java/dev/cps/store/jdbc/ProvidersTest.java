@@ -15,6 +15,7 @@ import dev.cps.testkit.MutableClock;
 import dev.cps.testkit.RecordingNetwork;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -176,6 +177,7 @@ class ProvidersTest {
           .hasMessageContaining(ProviderConfiguration.KEK_VARIABLE)
           .hasMessageContaining("raw:<id>:<base64 of 32 bytes>")
           .hasMessageNotContaining("secret");
+      assertThat(Files.exists(directory.resolve("no-kek.db"))).as("database file created").isFalse();
     }
   }
 
