@@ -33,7 +33,7 @@ import org.sqlite.SQLiteErrorCode;
 final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
   /** The advisory lock key, "CPS" plus one: the same for every node of a cluster. */
-  private static final long ADVISORY_LOCK = 0x4350_5301L;
+  static final long ADVISORY_LOCK = 0x4350_5301L;
 
   private Migrations() {}
 
@@ -45,6 +45,12 @@ final class Migrations {
     }
     return database.transaction("migrating the schema", connection -> {
       if (database.dialect == Dialect.POSTGRESQL) {
+        // Each statement reads what committed before it: under a host pool's REPEATABLE READ the
+        // whole transaction would read as of the lock's request, and a node that waited for another
+        // node's migration would not see it, and run it again.
+        try (Statement isolation = connection.createStatement()) {
+          isolation.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+        }
         try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
           lock.setLong(1, ADVISORY_LOCK);
           lock.execute();
@@ -84,8 +90,14 @@ final class Migrations {
     long deadline = System.nanoTime() + Pools.SQLITE_BUSY_TIMEOUT.toNanos();
     try (Statement statement = connection.createStatement()) {
       while (true) {
-        try {
-          statement.execute("PRAGMA journal_mode=WAL");
+        try (ResultSet mode = statement.executeQuery("PRAGMA journal_mode=WAL")) {
+          String now = mode.next() ? mode.getString(1) : null;
+          if (!"wal".equalsIgnoreCase(now)) {
+            // An in-memory database (one per connection) or a file SQLite cannot share: the
+            // stores' connections would not see one another's writes.
+            throw new IllegalStateException("SQLite stayed in journal mode " + now + " instead of switching to"
+                + " write-ahead logging: give the stores a database file they can share");
+          }
           return null;
         } catch (SQLException e) {
           // The low byte of SQLite's extended result code is its primary code.

@@ -2,7 +2,10 @@ package dev.cps.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -10,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -66,6 +70,54 @@ class MigrationsTest {
     } finally {
       opened.forEach(JdbcStores::close);
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Nodes whose host pools run REPEATABLE READ, all waiting for the migration lock while another
+   * node holds it: each reads the schema version only once it has the lock, and finds it done.
+   */
+  @Test
+  void nodesOnRepeatableReadPoolsThatWaitedForTheLockMigrateOnceOnPostgresql() throws Exception {
+    String url = Databases.POSTGRESQL.newUrl(directory);
+    int nodes = 3;
+    ExecutorService starting = Executors.newFixedThreadPool(nodes);
+    List<HikariDataSource> pools = new ArrayList<>();
+    List<JdbcStores> opened = new ArrayList<>();
+    try (Connection holder = DriverManager.getConnection(url)) {
+      holder.setAutoCommit(false);
+      Databases.execute(holder, "SELECT pg_advisory_xact_lock(" + Migrations.ADVISORY_LOCK + ")");
+      List<Future<JdbcStores>> results = new ArrayList<>();
+      for (int i = 0; i < nodes; i++) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setMaximumPoolSize(2);
+        config.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
+        HikariDataSource pool = new HikariDataSource(config);
+        pools.add(pool);
+        results.add(starting.submit(() -> JdbcStores.builder().dataSource(pool).build()));
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> waitingForTheMigrationLock(url) == nodes);
+      holder.commit(); // ends the lock: the first to take it migrates, the others find it done
+
+      for (Future<JdbcStores> result : results) {
+        opened.add(result.get(60, TimeUnit.SECONDS));
+      }
+      assertThat(opened).allSatisfy(stores -> assertThat(stores.schemaVersion()).isEqualTo(1));
+    } finally {
+      opened.forEach(JdbcStores::close);
+      pools.forEach(HikariDataSource::close);
+      starting.shutdownNow();
+    }
+  }
+
+  private static int waitingForTheMigrationLock(String url) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(url);
+        Statement statement = connection.createStatement();
+        ResultSet count = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
+            + " WHERE datname = current_database() AND wait_event = 'advisory'")) {
+      count.next();
+      return count.getInt(1);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.cps.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cps.spi.KeyId;
 import dev.cps.spi.KeyType;
@@ -85,6 +86,20 @@ class PoolsTest {
     try (JdbcStores parameters = JdbcStores.builder()
         .url("jdbc:sqlite:" + directory.resolve("set.db") + "?busy_timeout=1000&foreign_keys=true").build()) {
       assertThat(parameters.enrollments().list()).isEmpty();
+    }
+  }
+
+  /** A host's pool of in-memory SQLite databases (one per connection) cannot hold the stores. */
+  @Test
+  void aHostPoolOfInMemoryDatabasesIsRefused() {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl("jdbc:sqlite::memory:");
+    config.setMaximumPoolSize(2);
+    try (HikariDataSource host = new HikariDataSource(config)) {
+      assertThatThrownBy(() -> JdbcStores.builder().dataSource(host).build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("stayed in journal mode memory");
+      assertThat(host.getHikariPoolMXBean().getActiveConnections()).as("connections still out").isZero();
     }
   }
 
