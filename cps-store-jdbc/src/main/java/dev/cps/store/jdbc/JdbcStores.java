@@ -365,7 +365,9 @@ public final class JdbcStores implements AutoCloseable {
     /**
      * Opens the pool (for a URL), migrates the schema and checks the key-encryption key.
      *
-     * @throws IllegalStateException if neither or both of url and dataSource are given
+     * @throws IllegalStateException if neither or both of url and dataSource are given, or an
+     *     option was given that does not apply to the one given (poolSize and sqliteSynchronous
+     *     configure the pool opened for a url; sqliteSynchronous, an SQLite one)
      * @throws WrongKeyEncryptionKeyException if the KEK does not open what the database holds
      */
     public JdbcStores build() {
@@ -373,6 +375,15 @@ public final class JdbcStores implements AutoCloseable {
         throw new IllegalStateException("give exactly one of url (such as jdbc:sqlite:cps.db) and dataSource");
       }
       // Checked before anything is opened: a refused build leaves no database file behind.
+      if (dataSource != null && (poolSize != 0 || sqliteSynchronous != null)) {
+        throw new IllegalStateException((poolSize != 0 ? "poolSize " + poolSize : "sqliteSynchronous "
+            + sqliteSynchronous) + " configures the pool opened for a url; with a dataSource, configure that"
+            + " data source instead");
+      }
+      if (url != null && sqliteSynchronous != null && !Pools.isSqlite(url)) {
+        throw new IllegalStateException("sqliteSynchronous " + sqliteSynchronous + " is for an SQLite url, was '"
+            + Pools.redact(url) + "'");
+      }
       if (keyEncryptionKey == null && !previousKeyEncryptionKeys.isEmpty()) {
         throw new IllegalStateException("previousKeyEncryptionKeys needs a keyEncryptionKey to rotate to");
       }

@@ -103,6 +103,25 @@ class PoolsTest {
     }
   }
 
+  /** An option that would be ignored is refused: the host would believe it in force. */
+  @Test
+  void optionsThatDoNotApplyAreRefusedBeforeAnythingIsOpened() {
+    Path file = directory.resolve("options.db");
+    try (HikariDataSource host = Pools.open("jdbc:sqlite:" + file, 2, "FULL")) {
+      assertThatThrownBy(() -> JdbcStores.builder().dataSource(host).sqliteSynchronous("NORMAL").build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("sqliteSynchronous NORMAL configures the pool opened for a url");
+      assertThatThrownBy(() -> JdbcStores.builder().dataSource(host).poolSize(8).build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("poolSize 8 configures the pool opened for a url");
+    }
+    assertThatThrownBy(() -> JdbcStores.builder().url("jdbc:postgresql://127.0.0.1:1/cps?password=s3cret")
+        .sqliteSynchronous("NORMAL").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("sqliteSynchronous NORMAL is for an SQLite url")
+        .hasMessageNotContaining("s3cret");
+  }
+
   @Test
   void previousKeksWithoutAKekAreRefusedBeforeAnythingIsOpened() {
     Path file = directory.resolve("previous.db");
