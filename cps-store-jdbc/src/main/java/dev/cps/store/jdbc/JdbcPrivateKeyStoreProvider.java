@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,11 +40,16 @@ public final class JdbcPrivateKeyStoreProvider implements PrivateKeyStoreProvide
     KeyEncryptionKey given = ProviderConfiguration.keyEncryptionKey(location);
     Optional<KeyEncryptionKey> earlier = ProviderConfiguration.previousKeyEncryptionKey();
     Database database = ProviderConfiguration.database(location, clock);
+    if (earlier.isEmpty()) {
+      JdbcStores.requireNoKeysUnderOtherKeks(database, Set.of(given.id())); // before the KEK is recorded
+    }
     KeyEncryptionKeys.Resolved kek = KeyEncryptionKeys.resolve(database, given, clock);
     List<KeyEncryptionKeys.Resolved> previous =
         earlier.map(key -> KeyEncryptionKeys.resolve(database, key, clock)).stream().toList();
     Keyring keyring = new Keyring(kek, previous);
-    JdbcStores.requireNoKeysUnderOtherKeks(database, keyring.ids());
+    if (!previous.isEmpty()) {
+      JdbcStores.requireNoKeysUnderOtherKeks(database, keyring.ids());
+    }
     JdbcPrivateKeyStore keys = new JdbcPrivateKeyStore(database, keyring, JdbcStores.defaultProvider(), clock);
     if (!previous.isEmpty()) {
       try {

@@ -60,13 +60,20 @@ public final class JdbcStores implements AutoCloseable {
     this.clock = clock;
     this.enrollments = new JdbcEnrollmentStore(database, clock);
     if (keyEncryptionKey != null) {
+      if (previousKeks.isEmpty()) {
+        // Before the KEK is recorded, where one id needs no record to be checked: a store refused
+        // for keys under another KEK leaves the id to the secret given next time.
+        requireNoKeysUnderOtherKeks(database, Set.of(keyEncryptionKey.id()));
+      }
       KeyEncryptionKeys.Resolved resolved = KeyEncryptionKeys.resolve(database, keyEncryptionKey, clock);
       List<KeyEncryptionKeys.Resolved> previous = new ArrayList<>();
       for (KeyEncryptionKey earlier : previousKeks) {
         previous.add(KeyEncryptionKeys.resolve(database, earlier, clock));
       }
       this.keyring = new Keyring(resolved, previous);
-      requireNoKeysUnderOtherKeks(database, keyring.ids());
+      if (!previous.isEmpty()) {
+        requireNoKeysUnderOtherKeks(database, keyring.ids());
+      }
       this.keys = new JdbcPrivateKeyStore(database, keyring, provider, clock);
     } else if (!previousKeks.isEmpty()) {
       throw new IllegalStateException("previousKeyEncryptionKeys needs a keyEncryptionKey to rotate to");
@@ -387,6 +394,10 @@ public final class JdbcStores implements AutoCloseable {
       if (keyEncryptionKey == null && !previousKeyEncryptionKeys.isEmpty()) {
         throw new IllegalStateException("previousKeyEncryptionKeys needs a keyEncryptionKey to rotate to");
       }
+      if (keyEncryptionKey != null) {
+        keyEncryptionKey.requireNotDestroyed();
+      }
+      previousKeyEncryptionKeys.forEach(KeyEncryptionKey::requireNotDestroyed);
       Clock clock = this.clock != null ? this.clock : Clock.systemUTC();
       Provider provider = cryptoProvider != null ? cryptoProvider : defaultProvider();
       if (dataSource != null) {

@@ -83,7 +83,7 @@ public final class KeyEncryptionKey {
   }
 
   /** A destroyed key holds zeros: used, it would seal keys under a KEK anyone can compute. */
-  private void requireNotDestroyed() {
+  void requireNotDestroyed() {
     if (destroyed) {
       throw new IllegalStateException("key-encryption key '" + id + "' was destroyed; give the key again");
     }

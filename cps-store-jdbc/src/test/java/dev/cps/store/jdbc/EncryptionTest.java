@@ -291,6 +291,29 @@ class EncryptionTest {
     }
   }
 
+  /**
+   * A store refused because the keys are under another KEK has not recorded its own: the next
+   * start, with that id's right secret and the old KEK as a previous one, opens.
+   */
+  @ParameterizedTest
+  @EnumSource(Databases.class)
+  void aStoreRefusedForKeysUnderAnotherKekLeavesItsOwnIdFree(Databases kind) {
+    String url = kind.newUrl(directory);
+    Map<KeyId, byte[]> keys;
+    try (JdbcStores first = open(url, TestKeks.first())) {
+      keys = generateKeys(first.keys());
+    }
+    KeyEncryptionKey mistyped = KeyEncryptionKey.raw("kek-2", TestKeks.filled(0x66));
+    assertThatThrownBy(() -> open(url, mistyped)).isInstanceOf(WrongKeyEncryptionKeyException.class)
+        .hasMessageContaining("private keys are stored under key-encryption key 'kek-1'");
+
+    try (JdbcStores moving = JdbcStores.builder().url(url).keyEncryptionKey(TestKeks.second())
+        .previousKeyEncryptionKeys(TestKeks.first()).build()) {
+      assertThat(moving.rotateKeyEncryptionKey(TestKeks.second())).isEqualTo(keys.size());
+      keys.forEach((id, encoded) -> assertThat(moving.keys().privateKey(id).getEncoded()).isEqualTo(encoded));
+    }
+  }
+
   /** A destroyed KEK holds zeros: it is refused, and nothing is recorded or sealed under it. */
   @Test
   void aDestroyedKekIsRefusedAndNothingIsSealedUnderIt() {
