@@ -33,9 +33,14 @@ final class Database implements AutoCloseable {
   private final @Nullable GroupCommit group;
 
   Database(DataSource dataSource, Dialect dialect) {
+    this(dataSource, dialect, GroupCommit.UNCLAIMED_NANOS);
+  }
+
+  /** @param unclaimedNanos SQLite: how long a write handed over waits for a group before one is led for it */
+  Database(DataSource dataSource, Dialect dialect, long unclaimedNanos) {
     this.dataSource = dataSource;
     this.dialect = dialect;
-    this.group = dialect == Dialect.SQLITE ? new GroupCommit(dataSource) : null;
+    this.group = dialect == Dialect.SQLITE ? new GroupCommit(dataSource, unclaimedNanos) : null;
   }
 
   /**

@@ -84,6 +84,10 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
       return new Known(stored, publicKey, key, durable);
     }
 
+    Known withDurable(CompletableFuture<PublicKey> insert) {
+      return new Known(stored, publicKey, privateKey, insert);
+    }
+
     @Override
     public String toString() {
       return "Known[" + stored.id() + "]";
@@ -117,7 +121,7 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
     Lock shared = sealing.readLock();
     shared.lock();
     try {
-      generated = newKey(id, type, null);
+      generated = newKey(id, type);
       inserted = database.write(generated.operation(), INSERT, generated.binder());
     } finally {
       shared.unlock();
@@ -130,54 +134,51 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   }
 
   /**
-   * The key is kept (and answers) at once; with SQLite, its insert rides the next group commit. An
-   * insert that finds the id taken, or fails, leaves the key kept no longer. Asked for again
-   * meanwhile, by either call, the key is reported stored only once its insert is durable.
+   * The key is kept (and answers) before this returns; with SQLite, its insert rides the next group
+   * commit. An insert that finds the id taken, or fails, leaves the key kept no longer. Asked for
+   * again meanwhile, by either call, the key is reported stored only once its insert is durable.
+   * Each caller gets a copy of the kept future, and waiting for it commits the queued writes, as
+   * waiting for the insert's own future does.
    */
   @Override
   public Generated generateAsync(KeyId id, KeyType type) {
     Known known = known(id, type);
     if (known != null) {
-      return new Generated(known.publicKey(), known.durable()); // an insert still under way is waited for
+      return new Generated(known.publicKey(), known.durable().copy()); // an insert under way is waited for
     }
-    CompletableFuture<PublicKey> stored = new CompletableFuture<>();
     NewKey generated;
-    CompletableFuture<Integer> insert;
+    CompletableFuture<PublicKey> stored;
     Lock shared = sealing.readLock();
     shared.lock();
     try {
-      generated = newKey(id, type, stored);
-      recent.put(id, generated.known());
-      try {
-        insert = database.writeAsync(generated.operation(), INSERT, generated.binder());
-      } catch (RuntimeException e) {
-        recent.forgetIf(id, kept -> kept.durable() == stored);
-        throw e;
-      }
+      generated = newKey(id, type);
+      StoredKey ours = generated.known().stored();
+      stored = database.writeAsync(generated.operation(), INSERT, generated.binder())
+          .handle((inserted, failure) -> {
+            if (failure == null && inserted == 1) {
+              return generated.known().publicKey();
+            }
+            recent.forgetIf(id, kept -> kept.stored() == ours); // before reading what was stored first
+            if (failure != null) {
+              throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
+            }
+            return storedFirst(id, type);
+          });
+      // Kept with the insert's future; one that failed or lost, meanwhile or already (PostgreSQL
+      // writes at once), is forgotten again once that future says so, which is after this put.
+      recent.put(id, generated.known().withDurable(stored));
+      stored.whenComplete((key, failure) -> {
+        if (key != generated.known().publicKey()) {
+          recent.forgetIf(id, kept -> kept.stored() == ours);
+        }
+      });
     } finally {
       shared.unlock();
     }
-    insert.whenComplete((inserted, failure) -> {
-      if (failure == null && inserted == 1) {
-        stored.complete(generated.known().publicKey());
-        return;
-      }
-      // Not this key, opened or not: the one stored first, or none.
-      recent.forgetIf(id, kept -> kept.durable() == stored);
-      if (failure != null) {
-        stored.completeExceptionally(failure);
-        return;
-      }
-      try {
-        stored.complete(storedFirst(id, type));
-      } catch (RuntimeException e) {
-        stored.completeExceptionally(e);
-      }
-    });
     if (stored.isDone() && !stored.isCompletedExceptionally()) {
-      return new Generated(stored.join(), stored); // written at once (PostgreSQL): sign with what is stored
+      return new Generated(stored.join(), stored.copy()); // written at once (PostgreSQL): sign with what is stored
     }
-    return new Generated(generated.known().publicKey(), stored);
+    return new Generated(generated.known().publicKey(), stored.copy());
   }
 
   /**
@@ -237,8 +238,7 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
   /** A key generated and sealed, not stored yet, with the insert that stores it. */
   private record NewKey(Known known, String operation, Database.Binder binder) {}
 
-  /** @param durable completes once the key is stored, or null for a key stored before it is kept */
-  private NewKey newKey(KeyId id, KeyType type, @Nullable CompletableFuture<PublicKey> durable) {
+  private NewKey newKey(KeyId id, KeyType type) {
     KeyEncryptionKeys.Resolved kek = keyring.current();
     KeyPair pair = crypto.generateKeyPair(type);
     byte[] publicKey = pair.getPublic().getEncoded();
@@ -251,8 +251,7 @@ final class JdbcPrivateKeyStore implements PrivateKeyStore {
     }
     StoredKey stored = new StoredKey(id, type, publicKey, kek.id(), sealed.wrappedDataKey(),
         sealed.encryptedPrivateKey());
-    Known known = durable == null ? new Known(stored, pair.getPublic(), pair.getPrivate())
-        : new Known(stored, pair.getPublic(), pair.getPrivate(), durable);
+    Known known = new Known(stored, pair.getPublic(), pair.getPrivate());
     long createdAt = Micros.down(clock.instant());
     return new NewKey(known, "storing private key " + id, statement -> {
       statement.setString(1, id.value());

@@ -357,7 +357,7 @@ class EncryptionTest {
       Databases.execute(holder, "SELECT id FROM cps_private_key WHERE id = 'k' FOR UPDATE");
       Future<Integer> toSecond = nodes.submit(() -> a.rotateKeyEncryptionKey(TestKeks.second()));
       Future<Integer> toThird = nodes.submit(() -> b.rotateKeyEncryptionKey(TestKeks.third()));
-      await().atMost(Duration.ofSeconds(30)).until(() -> waitingForALock(url) == 2); // both read it, both wait to write it
+      await().atMost(Duration.ofSeconds(30)).until(() -> Databases.waitingForALock(url) == 2); // both read it, both wait to write it
       holder.commit();
 
       Map<String, Throwable> failed = new LinkedHashMap<>();
@@ -379,17 +379,6 @@ class EncryptionTest {
       assertThat(won.keys().privateKey(KeyId.of("k"))).isNotNull();
     } finally {
       nodes.shutdownNow();
-    }
-  }
-
-  /** Sessions of the URL's database waiting for a lock. */
-  private static int waitingForALock(String url) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(url);
-        Statement statement = connection.createStatement();
-        ResultSet count = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
-            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
-      count.next();
-      return count.getInt(1);
     }
   }
 

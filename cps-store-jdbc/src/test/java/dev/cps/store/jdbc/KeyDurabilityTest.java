@@ -3,12 +3,15 @@ package dev.cps.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.cps.spi.KeyId;
 import dev.cps.spi.KeyType;
 import dev.cps.spi.PrivateKeyStore;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -52,7 +55,7 @@ class KeyDurabilityTest {
 
   @Test
   void aKeyAskedForAgainWhileItsInsertIsQueuedIsReportedStoredOnlyOnceItIs() throws Exception {
-    CountDownLatch release = holdAGroup();
+    CountDownLatch release = Databases.holdAGroup(stores, threads);
     PrivateKeyStore.Generated first = keys.generateAsync(ID, KeyType.EC_P256);
     await().atMost(PATIENCE).until(() -> stores.database().queued() == 1);
 
@@ -79,7 +82,7 @@ class KeyDurabilityTest {
 
   @Test
   void aKeyOpenedWhileItsInsertIsQueuedIsStillWaitedFor() throws Exception {
-    CountDownLatch release = holdAGroup();
+    CountDownLatch release = Databases.holdAGroup(stores, threads);
     PrivateKeyStore.Generated first = keys.generateAsync(ID, KeyType.EC_P256);
     assertThat(keys.privateKey(ID)).as("signs at once").isNotNull();
 
@@ -90,20 +93,35 @@ class KeyDurabilityTest {
     assertThat(again.stored().get(10, TimeUnit.SECONDS).getEncoded()).isEqualTo(first.publicKey().getEncoded());
   }
 
-  /** A write whose work waits for the returned latch: the writes after it queue for the next group. */
-  private CountDownLatch holdAGroup() {
-    CountDownLatch inside = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture.runAsync(() -> stores.database().writing("holding a group", connection -> {
-      inside.countDown();
+  /**
+   * With no backstop to commit queued writes, a key's future must commit them when waited for, as
+   * the insert's own future does: the engine waits for it before it sends a CSR. And a caller's
+   * copy, cancelled, spoils nobody else's.
+   */
+  @Test
+  void waitingForAKeyCommitsItsInsertAndACancelledCopyLeavesTheOthersWhole() throws Exception {
+    try (HikariDataSource pool = Pools.open("jdbc:sqlite:" + directory.resolve("patient.db"), 2, "FULL")) {
+      Database patient = new Database(pool, Dialect.SQLITE, TimeUnit.MINUTES.toNanos(10)); // no backstop here
       try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        Migrations.migrate(patient, Clock.systemUTC());
+        Keyring ring = new Keyring(KeyEncryptionKeys.resolve(patient, TestKeks.first(), Clock.systemUTC()), List.of());
+        PrivateKeyStore store = new JdbcPrivateKeyStore(patient, ring, JdbcStores.defaultProvider(), Clock.systemUTC());
+
+        PrivateKeyStore.Generated first = store.generateAsync(ID, KeyType.EC_P256);
+        PrivateKeyStore.Generated again = store.generateAsync(ID, KeyType.EC_P256);
+        assertThat(patient.queued()).as("the insert queued").isEqualTo(1);
+        first.stored().cancel(false);
+
+        PublicKey stored = again.stored().get(10, TimeUnit.SECONDS);
+        assertThat(stored.getEncoded()).isEqualTo(first.publicKey().getEncoded());
+        assertThat(store.generateAsync(ID, KeyType.EC_P256).stored().get(10, TimeUnit.SECONDS).getEncoded())
+            .isEqualTo(stored.getEncoded());
+        KeyId other = KeyId.of("other");
+        store.generateAsync(other, KeyType.EC_P256);
+        assertThat(threads.submit(() -> store.generate(other, KeyType.EC_P256)).get(10, TimeUnit.SECONDS)).isNotNull();
+      } finally {
+        patient.close();
       }
-      return null;
-    }), threads);
-    await().atMost(PATIENCE).until(() -> inside.getCount() == 0);
-    return release;
+    }
   }
 }

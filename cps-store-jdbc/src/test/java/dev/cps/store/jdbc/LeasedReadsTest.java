@@ -139,20 +139,9 @@ class LeasedReadsTest {
       EnrollmentStore store = stores.enrollments();
       store.insert(enrollment(1, T0));
       assertThat(store.find(ID).orElseThrow().version()).isEqualTo(1);
-      CountDownLatch holding = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
       ExecutorService threads = Executors.newFixedThreadPool(2);
+      CountDownLatch release = Databases.holdAGroup(stores, threads);
       try {
-        threads.submit(() -> stores.database().writing("holding a group", connection -> {
-          holding.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return null;
-        }));
-        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
         Future<List<EnrollmentId>> claim = threads.submit(() -> store.claim(T0, 10, OWNER, LEASE));
         await().atMost(Duration.ofSeconds(10)).until(() -> stores.database().queued() == 1);
         CompletableFuture<Void> written = store.updateAsync(enrollment(2, T0), 1);

@@ -97,7 +97,7 @@ class MigrationsTest {
         pools.add(pool);
         results.add(starting.submit(() -> JdbcStores.builder().dataSource(pool).build()));
       }
-      await().atMost(Duration.ofSeconds(30)).until(() -> waitingForTheMigrationLock(url) == nodes);
+      await().atMost(Duration.ofSeconds(30)).until(() -> Databases.waitingForALock(url) == nodes);
       holder.commit(); // ends the lock: the first to take it migrates, the others find it done
 
       for (Future<JdbcStores> result : results) {
@@ -108,16 +108,6 @@ class MigrationsTest {
       opened.forEach(JdbcStores::close);
       pools.forEach(HikariDataSource::close);
       starting.shutdownNow();
-    }
-  }
-
-  private static int waitingForTheMigrationLock(String url) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(url);
-        Statement statement = connection.createStatement();
-        ResultSet count = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
-            + " WHERE datname = current_database() AND wait_event = 'advisory'")) {
-      count.next();
-      return count.getInt(1);
     }
   }
 
