@@ -31,8 +31,9 @@ final class KeyRotation {
           while (true) {
             List<JdbcPrivateKeyStore.StoredKey> page = page(connection, to.id(), after);
             for (JdbcPrivateKeyStore.StoredKey stored : page) {
-              reseal(connection, stored, from, to);
-              rotated++;
+              if (reseal(connection, stored, from, to)) {
+                rotated++;
+              }
             }
             if (page.size() < PAGE) {
               return rotated;
@@ -61,7 +62,17 @@ final class KeyRotation {
     }
   }
 
-  private static void reseal(Connection connection, JdbcPrivateKeyStore.StoredKey stored, Keyring from,
+  private static boolean stillStored(Connection connection, KeyId id) throws SQLException {
+    try (PreparedStatement find = connection.prepareStatement("SELECT 1 FROM cps_private_key WHERE id = ?")) {
+      find.setString(1, id.value());
+      try (ResultSet row = find.executeQuery()) {
+        return row.next();
+      }
+    }
+  }
+
+  /** Returns whether the key was moved: false if it was deleted since it was read. */
+  private static boolean reseal(Connection connection, JdbcPrivateKeyStore.StoredKey stored, Keyring from,
       KeyEncryptionKeys.Resolved to) throws SQLException {
     byte[] pkcs8 = JdbcPrivateKeyStore.open(stored, from.opening(stored.kekId()));
     JdbcPrivateKeyStore.SealedKey sealed;
@@ -77,14 +88,18 @@ final class KeyRotation {
       update.setBytes(3, sealed.encryptedPrivateKey());
       update.setString(4, stored.id().value());
       update.setString(5, stored.kekId());
-      if (update.executeUpdate() != 1) {
-        // Read as under the KEK it was sealed with, changed or gone since: another node's rotation
-        // (PostgreSQL checks the WHERE again once that one commits). Counting the key as moved
-        // would switch this store to a KEK the key is not under.
-        throw new IllegalStateException("private key " + stored.id() + " is no longer under key-encryption"
-            + " key '" + stored.kekId() + "': another rotation moved it meanwhile; nothing was rotated here."
-            + " Rotate on one node at a time");
+      if (update.executeUpdate() == 1) {
+        return true;
       }
     }
+    if (!stillStored(connection, stored.id())) {
+      return false; // deleted since it was read: nothing to move
+    }
+    // Read as under the KEK it was sealed with, under another since: another node's rotation
+    // (PostgreSQL checks the WHERE again once that one commits). Counting the key as moved would
+    // switch this store to a KEK the key is not under.
+    throw new IllegalStateException("private key " + stored.id() + " is no longer under key-encryption key '"
+        + stored.kekId() + "': another rotation moved it meanwhile; nothing was rotated here. Rotate on one node"
+        + " at a time");
   }
 }

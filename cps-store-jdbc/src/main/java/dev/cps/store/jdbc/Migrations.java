@@ -48,6 +48,9 @@ final class Migrations {
         // Each statement reads what committed before it: under a host pool's REPEATABLE READ the
         // whole transaction would read as of the lock's request, and a node that waited for another
         // node's migration would not see it, and run it again.
+        // A host's pool outside auto-commit may have begun the transaction already (a test query):
+        // the level can only be set first thing in one, so that one ends here, with nothing in it.
+        connection.rollback();
         try (Statement isolation = connection.createStatement()) {
           isolation.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
         }

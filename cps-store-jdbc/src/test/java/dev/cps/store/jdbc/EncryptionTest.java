@@ -382,6 +382,31 @@ class EncryptionTest {
     }
   }
 
+  /** A key deleted while a rotation waits to re-seal it is not moved, and fails nothing. */
+  @Test
+  void aKeyDeletedWhileARotationWaitsForItIsLeftOutOfTheRotation() throws Exception {
+    String url = Databases.POSTGRESQL.newUrl(directory);
+    ExecutorService node = Executors.newSingleThreadExecutor();
+    try (JdbcStores stores = open(url, TestKeks.first()); Connection holder = DriverManager.getConnection(url)) {
+      stores.keys().generate(KeyId.of("j"), KeyType.EC_P256);
+      stores.keys().generate(KeyId.of("k"), KeyType.EC_P256);
+      holder.setAutoCommit(false);
+      Databases.execute(holder, "SELECT id FROM cps_private_key WHERE id = 'k' FOR UPDATE");
+      Future<Integer> rotation = node.submit(() -> stores.rotateKeyEncryptionKey(TestKeks.second()));
+      await().atMost(Duration.ofSeconds(30)).until(() -> Databases.waitingForALock(url) == 1);
+      Databases.execute(holder, "DELETE FROM cps_private_key WHERE id = 'k'");
+      holder.commit();
+
+      assertThat(rotation.get(30, TimeUnit.SECONDS)).as("keys re-sealed").isEqualTo(1);
+      assertThat(rows(stores)).singleElement().satisfies(row -> {
+        assertThat(row.id()).isEqualTo("j");
+        assertThat(row.kekId()).isEqualTo("kek-2");
+      });
+    } finally {
+      node.shutdownNow();
+    }
+  }
+
   record Row(String id, String kekId, byte[] publicKey, byte[] wrappedDataKey, byte[] encryptedPrivateKey) {}
 
   private static List<Row> rows(JdbcStores stores) {

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.postgresql.ds.PGSimpleDataSource;
 
 class MigrationsTest {
   @TempDir
@@ -70,6 +71,36 @@ class MigrationsTest {
     } finally {
       opened.forEach(JdbcStores::close);
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * A host's pool that hands out connections outside auto-commit, in a transaction its test query
+   * began, on a database that runs REPEATABLE READ: the migration still sets its isolation level
+   * first thing in a transaction of its own.
+   */
+  @Test
+  void aHostPoolWhoseConnectionsComeInATransactionAlreadyStillMigratesOnPostgresql() throws Exception {
+    PGSimpleDataSource begun = new PGSimpleDataSource() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public Connection getConnection() throws SQLException {
+        Connection connection = super.getConnection();
+        connection.setAutoCommit(false);
+        Databases.execute(connection, "SELECT 1"); // as a pool's test query on borrow
+        return connection;
+      }
+    };
+    String url = Databases.POSTGRESQL.newUrl(directory);
+    try (Connection connection = DriverManager.getConnection(url)) {
+      // Else READ COMMITTED is the level already, and setting it again is allowed at any point.
+      Databases.execute(connection, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET"
+          + " default_transaction_isolation = ''repeatable read''', current_database()); END $$");
+    }
+    begun.setURL(url);
+    try (JdbcStores stores = JdbcStores.builder().dataSource(begun).build()) {
+      assertThat(stores.schemaVersion()).isEqualTo(1);
     }
   }
 
