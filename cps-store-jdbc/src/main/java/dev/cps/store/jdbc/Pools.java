@@ -27,9 +27,15 @@ final class Pools {
       .map(pragma -> pragma.pragmaName)
       .collect(Collectors.toUnmodifiableSet());
 
-  /** A host (or several, with ports), a slash, then a database name: what pgjdbc parses without complaint. */
+  /**
+   * Host and port (or several, or none, for the defaults), a slash, then a database name, or a
+   * database name alone: what pgjdbc parses without complaint.
+   */
   private static final Pattern POSTGRESQL_URL = Pattern.compile(
-      "(?i)jdbc:postgresql:(//[^/?#]+/[^/?#]*|[^/?#][^?#]*|/)(\\?[^#]*)?");
+      "(?i)jdbc:postgresql:(//(/[^/?]*)?|//[^/?]+/[^/?]*|[^/?][^?]*)(\\?.*)?");
+  /** What SQLite itself reads from a {@code file:} URI's query (sqlite-jdbc opens every file as a URI). */
+  private static final Set<String> SQLITE_URI_PARAMETERS =
+      Set.of("vfs", "mode", "cache", "psow", "nolock", "immutable", "modeof");
 
   private Pools() {}
 
@@ -85,9 +91,10 @@ final class Pools {
             + " database is another one for each connection, was '" + redact(url) + "'");
       }
       if (query >= 0) {
+        boolean uri = path.regionMatches(true, 0, "file:", 0, 5);
         for (String parameter : file.substring(query + 1).split("&")) {
-          String name = parameter.split("=", 2)[0];
-          if (!SQLITE_PARAMETERS.contains(name)) {
+          String name = parameter.split("=", 2)[0].strip().toLowerCase(Locale.ROOT); // as sqlite-jdbc reads it
+          if (!name.isEmpty() && !SQLITE_PARAMETERS.contains(name) && !(uri && SQLITE_URI_PARAMETERS.contains(name))) {
             throw new IllegalArgumentException("url has the parameter '" + name + "', which SQLite's driver does not"
                 + " know (it would take it into the file's name), in '" + redact(url) + "'");
           }

@@ -87,8 +87,8 @@ final class ProviderConfiguration {
             + " had " + id.length());
       }
       if (!ID.matcher(id).matches()) {
-        throw new IllegalArgumentException(source + " must be raw:<id>:<base64 of 32 bytes>, the id of letters,"
-            + " digits and . _ - only; it has other characters, so the id and the key may be swapped");
+        throw new IllegalArgumentException(source + " must be raw:<id>:<base64 of 32 bytes>, the id without white"
+            + " space; it has some, so the id and the key may be swapped");
       }
       byte[] key;
       try {
@@ -110,8 +110,8 @@ final class ProviderConfiguration {
             + " blank, had " + id.length());
       }
       if (!ID.matcher(id).matches()) {
-        throw new IllegalArgumentException(source + " must be passphrase:<id>:<passphrase>, the id of letters,"
-            + " digits and . _ - only; it has other characters, so the id and the passphrase may be swapped");
+        throw new IllegalArgumentException(source + " must be passphrase:<id>:<passphrase>, the id without white"
+            + " space; it has some, so the id and the passphrase may be swapped");
       }
       if (parts[2].length() < 8) {
         throw new IllegalArgumentException(source + ": the passphrase after passphrase:<id>: must have at least 8"
@@ -124,8 +124,8 @@ final class ProviderConfiguration {
         + " passphrase:<id>:<passphrase>; it does not start with raw: or passphrase: and an id");
   }
 
-  /** What a KEK id given in the environment may hold; a passphrase usually holds more. */
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]+");
+  /** What a KEK id given in the environment may hold: no white space, which many a passphrase has. */
+  private static final Pattern ID = Pattern.compile("\\S+");
 
   /** Whether the text is 32 bytes in base64 (either alphabet) or hex, as a raw key would be written. */
   private static boolean looksLikeAKey(String text) {

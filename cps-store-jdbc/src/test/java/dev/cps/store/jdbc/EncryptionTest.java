@@ -332,7 +332,8 @@ class EncryptionTest {
       assertThat(rows(stores)).usingRecursiveFieldByFieldElementComparator().isEqualTo(before);
       int recorded = Databases.sql(stores, connection -> {
         try (Statement statement = connection.createStatement();
-            ResultSet count = statement.executeQuery("SELECT count(*) FROM cps_key_encryption_key WHERE id = 'kek-2'")) {
+            ResultSet count = statement.executeQuery(
+                "SELECT count(*) FROM cps_key_encryption_key WHERE id = 'kek-2'")) {
           count.next();
           return count.getInt(1);
         }
@@ -357,7 +358,8 @@ class EncryptionTest {
       Databases.execute(holder, "SELECT id FROM cps_private_key WHERE id = 'k' FOR UPDATE");
       Future<Integer> toSecond = nodes.submit(() -> a.rotateKeyEncryptionKey(TestKeks.second()));
       Future<Integer> toThird = nodes.submit(() -> b.rotateKeyEncryptionKey(TestKeks.third()));
-      await().atMost(Duration.ofSeconds(30)).until(() -> Databases.waitingForALock(url) == 2); // both read it, both wait to write it
+      // Both rotations read the key, and both wait to write it.
+      await().atMost(Duration.ofSeconds(30)).until(() -> Databases.waitingForALock(url) == 2);
       holder.commit();
 
       Map<String, Throwable> failed = new LinkedHashMap<>();

@@ -87,6 +87,14 @@ class PoolsTest {
         .url("jdbc:sqlite:" + directory.resolve("set.db") + "?busy_timeout=1000&foreign_keys=true").build()) {
       assertThat(parameters.enrollments().list()).isEmpty();
     }
+    for (String url : List.of("jdbc:sqlite:cps.db?Foreign_Keys=on&&busy_timeout=5",
+        "jdbc:sqlite:file:/data/cps.db?vfs=unix-dotfile", "jdbc:sqlite:file:cps.db?cache=shared&nolock=1",
+        "jdbc:postgresql://?service=cps", "jdbc:postgresql:///",
+        "jdbc:postgresql:cps", "jdbc:postgresql://db1:5432,db2:5433/cps?targetServerType=primary",
+        "jdbc:postgresql://[::1]:5432/cps", "jdbc:postgresql://db/cps?password=pa#ss")) {
+      Pools.requireUsable(url); // what the drivers accept, and names one database
+    }
+    assertThatThrownBy(() -> Pools.requireUsable("jdbc:postgresql:/")).isInstanceOf(IllegalArgumentException.class);
   }
 
   /** A host's pool of in-memory SQLite databases (one per connection) cannot hold the stores. */

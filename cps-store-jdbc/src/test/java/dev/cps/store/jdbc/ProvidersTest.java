@@ -214,6 +214,10 @@ class ProvidersTest {
         .hasMessageNotContaining("a key");
     assertThat(ProviderConfiguration.parse("passphrase:kek_2026.ops-1:a long passphrase", "CPS_STORE_KEK").id())
         .isEqualTo("kek_2026.ops-1");
+    assertThat(ProviderConfiguration.parse("passphrase:kek@prod:a long passphrase", "CPS_STORE_KEK").id())
+        .isEqualTo("kek@prod");
+    assertThat(ProviderConfiguration.parse("raw:kek/2025:" + Base64.getEncoder().encodeToString(filled(1)),
+        "CPS_STORE_KEK").id()).isEqualTo("kek/2025");
   }
 
   @Test
