@@ -58,11 +58,4 @@ final class Recent<K, V> {
       entries.remove(key);
     }
   }
-
-  /** Forgets the value only if the kept one is {@code expected} (the same object). */
-  synchronized void forget(K key, V expected) {
-    if (entries.get(key) == expected) {
-      entries.remove(key);
-    }
-  }
 }
