@@ -82,14 +82,7 @@ final class ProviderConfiguration {
         throw new IllegalArgumentException(source + " must be raw:<id>:<base64 of 32 bytes>; its id looks like a"
             + " 32-byte key (base64 or hex), so the id and the key may be swapped");
       }
-      if (id.isBlank() || id.length() > 200) {
-        throw new IllegalArgumentException(source + ": the id after raw: must be 1 to 200 characters and not blank,"
-            + " had " + id.length());
-      }
-      if (!ID.matcher(id).matches()) {
-        throw new IllegalArgumentException(source + " must be raw:<id>:<base64 of 32 bytes>, the id without white"
-            + " space; it has some, so the id and the key may be swapped");
-      }
+      requireId(source, "raw:<id>:<base64 of 32 bytes>", id, "key");
       byte[] key;
       try {
         key = Base64.getDecoder().decode(parts[2].strip());
@@ -105,14 +98,7 @@ final class ProviderConfiguration {
     if ("passphrase".equals(kind)) {
       // As for raw: no message names a part, and an id shaped like no id is taken for a swap.
       String id = parts[1];
-      if (id.isBlank() || id.length() > 200) {
-        throw new IllegalArgumentException(source + ": the id after passphrase: must be 1 to 200 characters and not"
-            + " blank, had " + id.length());
-      }
-      if (!ID.matcher(id).matches()) {
-        throw new IllegalArgumentException(source + " must be passphrase:<id>:<passphrase>, the id without white"
-            + " space; it has some, so the id and the passphrase may be swapped");
-      }
+      requireId(source, "passphrase:<id>:<passphrase>", id, "passphrase");
       if (parts[2].length() < 8) {
         throw new IllegalArgumentException(source + ": the passphrase after passphrase:<id>: must have at least 8"
             + " characters, had " + parts[2].length() + "; the id and the passphrase may be swapped");
@@ -122,6 +108,21 @@ final class ProviderConfiguration {
     // The value holds a secret: only its shape is named.
     throw new IllegalArgumentException(source + " must be raw:<id>:<base64 of 32 bytes> or"
         + " passphrase:<id>:<passphrase>; it does not start with raw: or passphrase: and an id");
+  }
+
+  /**
+   * An id of 1 to 200 characters without white space; one with some is taken for the secret given
+   * in its place. The message names neither.
+   */
+  private static void requireId(String source, String form, String id, String secret) {
+    if (id.isBlank() || id.length() > 200) {
+      throw new IllegalArgumentException(source + ": the id in " + form + " must be 1 to 200 characters and not"
+          + " blank, had " + id.length());
+    }
+    if (!ID.matcher(id).matches()) {
+      throw new IllegalArgumentException(source + " must be " + form + ", the id without white space; it has some,"
+          + " so the id and the " + secret + " may be swapped");
+    }
   }
 
   /** What a KEK id given in the environment may hold: no white space, which many a passphrase has. */
