@@ -4,9 +4,7 @@ import dev.cps.spi.PrivateKeyStore;
 import dev.cps.spi.PrivateKeyStoreProvider;
 import java.net.URI;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,26 +38,18 @@ public final class JdbcPrivateKeyStoreProvider implements PrivateKeyStoreProvide
     KeyEncryptionKey given = ProviderConfiguration.keyEncryptionKey(location);
     Optional<KeyEncryptionKey> earlier = ProviderConfiguration.previousKeyEncryptionKey();
     Database database = ProviderConfiguration.database(location, clock);
-    if (earlier.isEmpty()) {
-      JdbcStores.requireNoKeysUnderOtherKeks(database, Set.of(given.id())); // before the KEK is recorded
-    }
-    KeyEncryptionKeys.Resolved kek = KeyEncryptionKeys.resolve(database, given, clock);
-    List<KeyEncryptionKeys.Resolved> previous =
-        earlier.map(key -> KeyEncryptionKeys.resolve(database, key, clock)).stream().toList();
-    Keyring keyring = new Keyring(kek, previous);
-    if (!previous.isEmpty()) {
-      JdbcStores.requireNoKeysUnderOtherKeks(database, keyring.ids());
-    }
+    Keyring keyring = JdbcStores.keyring(database, given, earlier.stream().toList(), clock);
+    KeyEncryptionKeys.Resolved kek = keyring.current();
     JdbcPrivateKeyStore keys = new JdbcPrivateKeyStore(database, keyring, JdbcStores.defaultProvider(), clock);
-    if (!previous.isEmpty()) {
+    if (earlier.isPresent()) {
       try {
         int moved = KeyRotation.rotate(database, keyring, kek);
         log.info("Re-sealed {} private key(s) under key-encryption key '{}' (from '{}')", moved, kek.id(),
-            previous.get(0).id());
+            earlier.get().id());
       } catch (RuntimeException e) {
         // The ring opens keys under either KEK: the store works, and the next start tries again.
         log.warn("Re-sealing the private keys under key-encryption key '{}' (from '{}') failed, nothing was"
-            + " changed; trying again on the next start: {}", kek.id(), previous.get(0).id(), e.toString());
+            + " changed; trying again on the next start: {}", kek.id(), earlier.get().id(), e.toString());
       }
     }
     return keys;

@@ -60,27 +60,35 @@ public final class JdbcStores implements AutoCloseable {
     this.clock = clock;
     this.enrollments = new JdbcEnrollmentStore(database, clock);
     if (keyEncryptionKey != null) {
-      if (previousKeks.isEmpty()) {
-        // Before the KEK is recorded, where one id needs no record to be checked: a store refused
-        // for keys under another KEK leaves the id to the secret given next time.
-        requireNoKeysUnderOtherKeks(database, Set.of(keyEncryptionKey.id()));
-      }
-      KeyEncryptionKeys.Resolved resolved = KeyEncryptionKeys.resolve(database, keyEncryptionKey, clock);
-      List<KeyEncryptionKeys.Resolved> previous = new ArrayList<>();
-      for (KeyEncryptionKey earlier : previousKeks) {
-        previous.add(KeyEncryptionKeys.resolve(database, earlier, clock));
-      }
-      this.keyring = new Keyring(resolved, previous);
-      if (!previous.isEmpty()) {
-        requireNoKeysUnderOtherKeks(database, keyring.ids());
-      }
+      this.keyring = keyring(database, keyEncryptionKey, previousKeks, clock);
       this.keys = new JdbcPrivateKeyStore(database, keyring, provider, clock);
-    } else if (!previousKeks.isEmpty()) {
-      throw new IllegalStateException("previousKeyEncryptionKeys needs a keyEncryptionKey to rotate to");
     } else {
       this.keyring = null;
       this.keys = null;
     }
+  }
+
+  /**
+   * The ring of the KEK and the previous ones, each checked against (or, new, recorded in) the
+   * database, refused if keys are stored under a KEK outside it. With one KEK that check comes
+   * before the KEK is recorded, as one id needs no record to be checked: a store refused for keys
+   * under another KEK leaves the id to the secret given next time.
+   */
+  static Keyring keyring(Database database, KeyEncryptionKey current, List<KeyEncryptionKey> previousKeks,
+      Clock clock) {
+    if (previousKeks.isEmpty()) {
+      requireNoKeysUnderOtherKeks(database, Set.of(current.id()));
+    }
+    KeyEncryptionKeys.Resolved resolved = KeyEncryptionKeys.resolve(database, current, clock);
+    List<KeyEncryptionKeys.Resolved> previous = new ArrayList<>();
+    for (KeyEncryptionKey earlier : previousKeks) {
+      previous.add(KeyEncryptionKeys.resolve(database, earlier, clock));
+    }
+    Keyring ring = new Keyring(resolved, previous);
+    if (!previous.isEmpty()) {
+      requireNoKeysUnderOtherKeks(database, ring.ids());
+    }
+    return ring;
   }
 
   public static Builder builder() {

@@ -288,11 +288,7 @@ public abstract class EnrollmentLeaseContract {
 
   @Test
   public void aLeaseThatRanOutIsTakenForTheInput() {
-    Enrollment a = claimedByNodeA();
-    Instant ranOut = T0.plus(LEASE);
-    assertThat(store.lease(a.id(), "node-b", ranOut, LEASE)).isTrue();
-    assertThat(store.claim(ranOut.plus(LEASE).minusSeconds(1), 10, "node-a", LEASE)).isEmpty();
-    assertThat(store.claim(ranOut.plus(LEASE), 10, "node-a", LEASE)).containsExactly(a.id());
+    leaseThatRanOutIsTakenFor("node-b", "node-a");
   }
 
   @Test
@@ -306,11 +302,19 @@ public abstract class EnrollmentLeaseContract {
 
   @Test
   public void theOwnersLeaseThatRanOutIsTakenAnew() {
+    leaseThatRanOutIsTakenFor("node-a", "node-b");
+  }
+
+  /**
+   * Node A's claimed lease, run out, is taken for an input of {@code taker}'s: for a whole lease
+   * from then, and no longer, {@code other} claims nothing.
+   */
+  private void leaseThatRanOutIsTakenFor(String taker, String other) {
     Enrollment a = claimedByNodeA();
     Instant ranOut = T0.plus(LEASE);
-    assertThat(store.lease(a.id(), "node-a", ranOut, LEASE)).isTrue();
-    assertThat(store.claim(ranOut.plus(LEASE).minusSeconds(1), 10, "node-b", LEASE)).isEmpty();
-    assertThat(store.claim(ranOut.plus(LEASE), 10, "node-b", LEASE)).containsExactly(a.id());
+    assertThat(store.lease(a.id(), taker, ranOut, LEASE)).isTrue();
+    assertThat(store.claim(ranOut.plus(LEASE).minusSeconds(1), 10, other, LEASE)).isEmpty();
+    assertThat(store.claim(ranOut.plus(LEASE), 10, other, LEASE)).containsExactly(a.id());
   }
 
   @Test
